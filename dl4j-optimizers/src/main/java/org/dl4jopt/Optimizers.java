@@ -1,0 +1,96 @@
+package org.dl4jopt;
+
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.api.TrainingConfig;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.util.GraphIndices;
+import org.dl4jopt.layout.LayoutPlanner;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one call that makes this library's optimizers work in a DL4J network: DL4J hands an updater only a flat
+ * gradient, so {@code prepare} writes each layer's parameter layout (keys, shapes, memory orders, roles, position)
+ * into that layer's updater config, where it travels with the configuration everywhere (JSON, clone, ModelSerializer,
+ * ParallelWrapper, Spark). It also installs the configs' decoupled weight decay as DL4J {@code WeightDecay}
+ * regularization. Layers with DL4J's own updaters are left alone; calling it twice is harmless.
+ *
+ * <pre>{@code
+ * MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().updater(new Muon()) ... .build();
+ * MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
+ * }</pre>
+ */
+public final class Optimizers {
+    private Optimizers() {
+    }
+
+    /** Prepares every layer of a MultiLayerNetwork configuration; returns the same object. */
+    public static MultiLayerConfiguration prepare(MultiLayerConfiguration conf) {
+        LayoutPlanner planner = new LayoutPlanner();
+        List<NeuralNetConfiguration> confs = conf.getConfs();
+        for (int i = 0; i < confs.size(); i++) {
+            Layer layer = confs.get(i).getLayer();
+            String name = layer.getLayerName() != null ? layer.getLayerName() : String.valueOf(i);
+            addLayer(planner, name, confs.get(i), layer);
+        }
+        planner.apply();
+        return conf;
+    }
+
+    /** Prepares every layer vertex and SameDiff vertex of a ComputationGraph configuration; returns the same object. */
+    public static ComputationGraphConfiguration prepare(ComputationGraphConfiguration conf) {
+        LayoutPlanner planner = new LayoutPlanner();
+        GraphIndices indices = new ComputationGraph(conf).calculateIndices();
+        Map<String, GraphVertex> vertices = conf.getVertices();
+        for (int idx : indices.getTopologicalSortOrder()) {
+            String name = indices.getIdxToName().get(idx);
+            GraphVertex v = vertices.get(name);
+            if (v instanceof LayerVertex) {
+                NeuralNetConfiguration nnc = ((LayerVertex) v).getLayerConf();
+                addLayer(planner, name, nnc, nnc.getLayer());
+            } else if (v instanceof SameDiffVertex) {
+                SameDiffVertex sd = (SameDiffVertex) v;
+                List<LayoutPlanner.Param> params = new ArrayList<>();
+                for (Map.Entry<String, long[]> e : sd.getVertexParams().getParamShapes().entrySet()) {
+                    params.add(new LayoutPlanner.Param(e.getKey(), e.getValue(), 'c',
+                            sd.getVertexParams().isBiasParam(e.getKey()),
+                            sd.getVertexParams().isWeightParam(e.getKey())));
+                }
+                planner.add(name, sd, params);
+            }
+        }
+        planner.apply();
+        return conf;
+    }
+
+    private static void addLayer(LayoutPlanner planner, String name, NeuralNetConfiguration nnc, Layer layer) {
+        ParamInitializer init = layer.initializer();
+        long n = init.numParams(nnc);
+        if (n == 0) return;
+        // Shapes and orders exactly as the layer will view its slice of the flat parameter vector.
+        INDArray flat = Nd4j.create(DataType.FLOAT, 1, n);
+        Map<String, INDArray> views = init.getGradientsFromFlattened(nnc, flat);
+        List<Map.Entry<String, INDArray>> ordered = new ArrayList<>(views.entrySet());
+        ordered.sort(Comparator.comparingLong(e -> e.getValue().offset()));
+        List<LayoutPlanner.Param> params = new ArrayList<>();
+        for (Map.Entry<String, INDArray> e : ordered) {
+            INDArray v = e.getValue();
+            params.add(new LayoutPlanner.Param(e.getKey(), v.shape(), v.ordering(),
+                    init.isBiasParam(layer, e.getKey()), init.isWeightParam(layer, e.getKey())));
+        }
+        planner.add(name, (TrainingConfig) layer, params);
+    }
+}

@@ -1,0 +1,45 @@
+package org.dl4jopt.core;
+
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.nd4j.linalg.schedule.FixedSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * DL4J's decoupled {@link WeightDecay} ({@code update += lr * coeff * W}, applied by the updater block after the
+ * updater, on the old weights: exactly {@code W <- W(1 - lr*lambda) - lr*u} of AdamW and Muon), installed by
+ * {@link org.dl4jopt.Optimizers#prepare}. A subclass only so that preparing twice replaces it instead of adding it
+ * again, and so that a user's own {@code WeightDecay} can be told apart (and refused, to avoid decaying twice).
+ */
+public class DecoupledWeightDecay extends WeightDecay {
+
+    public DecoupledWeightDecay(double coeff) {
+        this(new FixedSchedule(coeff));
+    }
+
+    public DecoupledWeightDecay(ISchedule coeff) {
+        super(coeff, true);
+    }
+
+    @JsonCreator
+    DecoupledWeightDecay(@JsonProperty("coeff") ISchedule coeff, @JsonProperty("applyLR") boolean applyLR) {
+        this(coeff);
+    }
+
+    @Override
+    public Regularization clone() {
+        return new DecoupledWeightDecay(getCoeff().clone());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DecoupledWeightDecay && getCoeff().equals(((DecoupledWeightDecay) o).getCoeff());
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * getCoeff().hashCode() + 7;
+    }
+}

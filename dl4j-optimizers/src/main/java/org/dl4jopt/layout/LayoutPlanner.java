@@ -1,0 +1,276 @@
+package org.dl4jopt.layout;
+
+import org.deeplearning4j.nn.api.TrainingConfig;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
+import org.dl4jopt.core.DecoupledWeightDecay;
+import org.dl4jopt.core.ShapeAwareUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the layers of a network configuration, visited in DL4J's parameter-flattening order, into {@link LayerLayout}s
+ * and writes them into the layers' shape-aware updater configs (used by {@code Optimizers.prepare}).
+ *
+ * <p>Role rules: bias and non-weight parameters, and weights with a singleton matrix dimension, are
+ * {@link ParamRole#VECTOR}; depthwise filters are VECTOR too (per-channel, not a map between channel spaces);
+ * embedding tables are EMBEDDING; output-layer weights are OUTPUT_HEAD; convolution kernels are CONV_KERNEL, the
+ * network's first one INPUT_CONV_KERNEL; every other weight is HIDDEN_MATRIX.
+ *
+ * <p>Matrix views: DL4J weights of rank 2 are {@code [nIn, nOut]} (fanIn = rows); convolution kernels
+ * {@code [nOut, nIn, k...]} are read 'c' as {@code [nOut, nIn*k...]}; other weights of rank 3 or more (SameDiff
+ * attention projections {@code [heads, headSize, nIn]}) are read as {@code [prod(leading dims), last]} with
+ * fanIn = last.
+ */
+public final class LayoutPlanner {
+    private static final Logger log = LoggerFactory.getLogger(LayoutPlanner.class);
+
+    /** One parameter of a layer as DL4J flattens it. */
+    public static final class Param {
+        final String key;
+        final long[] shape;
+        final char order;
+        final boolean bias;
+        final boolean weight;
+
+        public Param(String key, long[] shape, char order, boolean bias, boolean weight) {
+            this.key = key;
+            this.shape = shape.clone();
+            this.order = order;
+            this.bias = bias;
+            this.weight = weight;
+        }
+    }
+
+    private static final class Unit {
+        final String name;
+        final TrainingConfig layer;
+        final List<Param> params;
+
+        Unit(String name, TrainingConfig layer, List<Param> params) {
+            this.name = name;
+            this.layer = layer;
+            this.params = params;
+        }
+    }
+
+    private final List<Unit> units = new ArrayList<>();
+
+    /** Adds the next layer (or vertex) in flattening order. */
+    public void add(String name, TrainingConfig layer, List<Param> params) {
+        units.add(new Unit(name, layer, params));
+    }
+
+    /** Writes the layouts and the decoupled weight decay into every unit served by a shape-aware updater. */
+    public void apply() {
+        List<Unit> served = new ArrayList<>();
+        for (Unit u : units) {
+            for (Param p : u.params) {
+                if (u.layer.getUpdaterByParam(p.key) instanceof ShapeAwareUpdater) {
+                    served.add(u);
+                    break;
+                }
+            }
+        }
+        boolean firstConvSeen = false;
+        for (Unit u : units) {
+            boolean hasConv = false;
+            int position = served.indexOf(u);
+            if (position >= 0) {
+                hasConv = applyTo(u, position, served.size(), !firstConvSeen);
+            } else {
+                hasConv = hasConvKernel(u);
+            }
+            firstConvSeen |= hasConv;
+        }
+    }
+
+    private static boolean hasConvKernel(Unit u) {
+        Object core = LayerSlots.of(u.layer).owner();
+        for (Param p : u.params) {
+            if (isConvKernel(core, p)) return true;
+        }
+        return false;
+    }
+
+    private static boolean isConvKernel(Object core, Param p) {
+        return core instanceof ConvolutionLayer && p.weight && p.shape.length >= 3
+                && !(core instanceof DepthwiseConvolution2D)
+                && !(core instanceof SeparableConvolution2D && "W".equals(p.key));
+    }
+
+    /** Returns whether the unit has a convolution kernel. */
+    private boolean applyTo(Unit u, int position, int numPositions, boolean firstConv) {
+        LayerSlots slots = LayerSlots.of(u.layer);
+        Object core = slots.owner();
+        Map<IUpdater, List<ParamLayout>> groups = new IdentityHashMap<>();
+        Map<IUpdater, Integer> lastIndex = new IdentityHashMap<>();
+        List<IUpdater> order = new ArrayList<>();
+        boolean hasConv = false;
+        for (int i = 0; i < u.params.size(); i++) {
+            Param p = u.params.get(i);
+            ParamLayout pl = layoutOf(core, p, firstConv);
+            hasConv |= pl.role() == ParamRole.CONV_KERNEL || pl.role() == ParamRole.INPUT_CONV_KERNEL;
+            IUpdater up = u.layer.getUpdaterByParam(p.key);
+            if (!(up instanceof ShapeAwareUpdater)) continue;
+            if (u.layer.isPretrainParam(p.key)) {
+                throw new IllegalArgumentException("Layer '" + u.name + "' has pretraining parameter '" + p.key
+                        + "'; shape-aware optimizers support supervised layers only: use a DL4J updater for it.");
+            }
+            Integer last = lastIndex.get(up);
+            if (last != null && last != i - 1) {
+                throw new IllegalArgumentException("Layer '" + u.name + "': the parameters served by " + up
+                        + " are not contiguous (parameter '" + p.key + "' follows one with another updater), so "
+                        + "DL4J would split them into several blocks. Give those parameters one updater config.");
+            }
+            lastIndex.put(up, i);
+            if (!groups.containsKey(up)) {
+                groups.put(up, new ArrayList<>());
+                order.add(up);
+            }
+            groups.get(up).add(pl);
+        }
+        for (IUpdater old : order) {
+            ShapeAwareUpdater cfg = ((ShapeAwareUpdater) old)
+                    .withLayout(new LayerLayout(u.name, position, numPositions, groups.get(old)));
+            if (!slots.replaceUpdater(old, cfg)) {
+                throw new IllegalArgumentException("Layer '" + u.name + "': could not find where "
+                        + core.getClass().getSimpleName() + " keeps its updater config");
+            }
+        }
+        installWeightDecay(u, slots);
+        return hasConv;
+    }
+
+    private static ParamLayout layoutOf(Object core, Param p, boolean firstConv) {
+        long[] s = p.shape;
+        long len = 1;
+        for (long d : s) len *= d;
+        boolean sameDiff = core instanceof AbstractSameDiffLayer || core instanceof SameDiffVertex;
+        long rows;
+        long cols;
+        long fanIn;
+        long fanOut;
+        char order = p.order;
+        if (s.length == 2) {
+            rows = s[0];
+            cols = s[1];
+            fanIn = rows;
+            fanOut = cols;
+        } else if (s.length >= 3 && isConvKernel(core, p)) {
+            rows = s[0];
+            cols = len / rows;
+            fanOut = rows;
+            fanIn = cols;
+            order = 'c';
+        } else if (s.length >= 3) {
+            cols = s[s.length - 1];
+            rows = len / cols;
+            fanOut = rows;
+            fanIn = cols;
+        } else {
+            rows = 1;
+            cols = len;
+            fanIn = len;
+            fanOut = 1;
+        }
+        ParamRole role;
+        if (p.bias || !p.weight || rows <= 1 || cols <= 1 || core instanceof DepthwiseConvolution2D
+                || (core instanceof SeparableConvolution2D && "W".equals(p.key))) {
+            role = ParamRole.VECTOR;
+            rows = 1;
+            cols = len;
+        } else if (core instanceof EmbeddingLayer || core instanceof EmbeddingSequenceLayer) {
+            role = ParamRole.EMBEDDING;
+        } else if (core instanceof BaseOutputLayer || core instanceof SameDiffOutputLayer) {
+            role = ParamRole.OUTPUT_HEAD;
+        } else if (isConvKernel(core, p)) {
+            role = firstConv ? ParamRole.INPUT_CONV_KERNEL : ParamRole.CONV_KERNEL;
+        } else {
+            role = ParamRole.HIDDEN_MATRIX;
+        }
+        if (sameDiff && role != ParamRole.VECTOR) order = 'c';
+        return new ParamLayout(p.key, role, s, order, rows, cols, fanIn, fanOut);
+    }
+
+    /**
+     * Decoupled weight decay goes through DL4J's regularization lists, which are per layer and per kind (weights,
+     * biases): each list gets one {@link DecoupledWeightDecay} whose coefficient gives every parameter on it the
+     * decay its config asks for, or an error when that is impossible.
+     */
+    private static void installWeightDecay(Unit u, LayerSlots slots) {
+        Map<LayerSlots.ListKind, Double> coeff = new EnumMap<>(LayerSlots.ListKind.class);
+        Map<LayerSlots.ListKind, String> firstKey = new EnumMap<>(LayerSlots.ListKind.class);
+        Map<LayerSlots.ListKind, List<String>> foreign = new EnumMap<>(LayerSlots.ListKind.class);
+        for (Param p : u.params) {
+            LayerSlots.ListKind kind = slots.kindOf(u.layer, p.key);
+            IUpdater up = u.layer.getUpdaterByParam(p.key);
+            if (!(up instanceof ShapeAwareUpdater)) {
+                if (kind != null) foreign.computeIfAbsent(kind, k -> new ArrayList<>()).add(p.key);
+                continue;
+            }
+            ShapeAwareUpdater cfg = (ShapeAwareUpdater) up;
+            ParamLayout pl = null;
+            for (ParamLayout q : cfg.requireLayout().params()) if (q.key().equals(p.key)) pl = q;
+            double c = cfg.decayCoefficient(pl);
+            if (kind == null) {
+                if (c > 0) {
+                    log.warn("Layer '{}': DL4J applies no regularization to parameter '{}' of {}, so its weight decay "
+                            + "({}) cannot be applied", u.name, p.key, slots.owner().getClass().getSimpleName(), c);
+                }
+                continue;
+            }
+            Double prev = coeff.putIfAbsent(kind, c);
+            firstKey.putIfAbsent(kind, p.key);
+            if (prev != null && Double.compare(prev, c) != 0) {
+                throw new IllegalArgumentException("Layer '" + u.name + "': parameters '" + firstKey.get(kind)
+                        + "' and '" + p.key + "' share DL4J's " + kind.name().toLowerCase() + " regularization list "
+                        + "but need different decoupled weight decay (" + prev + " vs " + c + " per unit of main "
+                        + "learning rate). Use equal weightDecay/adamWeightDecay (scaled by the learning-rate "
+                        + "ratio) or route both parameters to the same rule.");
+            }
+        }
+        for (LayerSlots.ListKind kind : LayerSlots.ListKind.values()) {
+            Double c = coeff.get(kind);
+            if (c == null) continue;
+            List<Regularization> list = new ArrayList<>();
+            List<Regularization> old = slots.regularization(kind);
+            if (old != null) {
+                for (Regularization r : old) {
+                    if (r instanceof DecoupledWeightDecay) continue;
+                    if (r instanceof WeightDecay && c > 0) {
+                        throw new IllegalArgumentException("Layer '" + u.name + "' has both DL4J WeightDecay and the "
+                                + "optimizer's own decoupled weight decay: that would decay twice. Remove "
+                                + ".weightDecay(...) from the network builder and set it on the optimizer.");
+                    }
+                    list.add(r);
+                }
+            }
+            if (c > 0) {
+                if (foreign.containsKey(kind)) {
+                    throw new IllegalArgumentException("Layer '" + u.name + "': parameters " + foreign.get(kind)
+                            + " have another updater but share the " + kind.name().toLowerCase() + " regularization "
+                            + "list that must carry this optimizer's weight decay.");
+                }
+                list.add(new DecoupledWeightDecay(c));
+            }
+            slots.setRegularization(kind, list);
+        }
+    }
+}

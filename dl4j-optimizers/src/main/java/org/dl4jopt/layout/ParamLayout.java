@@ -1,0 +1,83 @@
+package org.dl4jopt.layout;
+
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Layout of one parameter inside an updater block: its key, role, full shape, memory order, and the 2-D matrix view
+ * a matrix optimizer works on. {@code rows x cols} is the matrix as stored (read with {@link #order()} from the
+ * parameter's flat segment); {@code fanIn}/{@code fanOut} give its orientation as a linear map, used only by shape
+ * scale factors. DL4J dense weights are {@code [nIn, nOut]} in 'f' order, so there rows = fanIn; conv kernels are
+ * {@code [nOut, nIn, kH, kW]} in 'c' order, flattened to {@code [nOut, nIn*kH*kW]}, so rows = fanOut.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class ParamLayout implements Serializable {
+    private final String key;
+    private final ParamRole role;
+    private final long[] shape;
+    private final char order;
+    private final long rows;
+    private final long cols;
+    private final long fanIn;
+    private final long fanOut;
+
+    @JsonCreator
+    public ParamLayout(@JsonProperty("key") String key, @JsonProperty("role") ParamRole role,
+                       @JsonProperty("shape") long[] shape, @JsonProperty("order") char order,
+                       @JsonProperty("rows") long rows, @JsonProperty("cols") long cols,
+                       @JsonProperty("fanIn") long fanIn, @JsonProperty("fanOut") long fanOut) {
+        this.key = Objects.requireNonNull(key, "key");
+        this.role = Objects.requireNonNull(role, "role");
+        this.shape = shape.clone();
+        this.order = order;
+        this.rows = rows;
+        this.cols = cols;
+        this.fanIn = fanIn;
+        this.fanOut = fanOut;
+        if (rows * cols != length()) {
+            throw new IllegalArgumentException("Parameter '" + key + "': matrix view " + rows + "x" + cols
+                    + " does not cover its shape " + Arrays.toString(shape));
+        }
+    }
+
+    public String key() { return key; }
+    public ParamRole role() { return role; }
+    public long[] shape() { return shape.clone(); }
+    public char order() { return order; }
+    public long rows() { return rows; }
+    public long cols() { return cols; }
+    public long fanIn() { return fanIn; }
+    public long fanOut() { return fanOut; }
+
+    /** Number of elements. */
+    public long length() {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return n;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) return true;
+        if (!(o instanceof ParamLayout)) return false;
+        ParamLayout p = (ParamLayout) o;
+        return order == p.order && rows == p.rows && cols == p.cols && fanIn == p.fanIn && fanOut == p.fanOut
+                && key.equals(p.key) && role == p.role && Arrays.equals(shape, p.shape);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(key, role, Arrays.hashCode(shape), order, rows, cols, fanIn, fanOut);
+    }
+
+    @Override
+    public String toString() {
+        return key + Arrays.toString(shape) + "'" + order + "' " + role;
+    }
+}
