@@ -17,7 +17,8 @@ public final class Mat {
     }
 
     public static double[][] toArray(INDArray a) {
-        return a.castTo(DataType.DOUBLE).toDoubleMatrix();
+        INDArray d = a.castTo(DataType.DOUBLE);
+        return (d.rank() == 1 ? d.reshape(1, d.length()) : d).toDoubleMatrix();
     }
 
     /** Asserts |actual - expected| <= relTol * max|expected| element-wise (tolerance relative to the matrix scale). */
