@@ -1,5 +1,6 @@
 package org.dl4jopt.core;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.schedule.FixedSchedule;
@@ -26,6 +27,15 @@ public class DecoupledWeightDecay extends WeightDecay {
     @JsonCreator
     DecoupledWeightDecay(@JsonProperty("coeff") ISchedule coeff, @JsonProperty("applyLR") boolean applyLR) {
         this(coeff);
+    }
+
+    /**
+     * Decoupled decay is not a penalty term of the loss, so it adds nothing to the reported score (DL4J's own
+     * WeightDecay adds {@code coeff/2 * ||W||^2}); loss curves stay comparable across optimizers.
+     */
+    @Override
+    public double score(INDArray param, int iteration, int epoch) {
+        return 0.0;
     }
 
     @Override

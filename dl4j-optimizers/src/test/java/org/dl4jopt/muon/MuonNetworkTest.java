@@ -1,0 +1,151 @@
+package org.dl4jopt.muon;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.deeplearning4j.parallelism.ParallelWrapper;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jopt.Optimizers;
+import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.layout.ParamLayout;
+import org.dl4jopt.testmodels.SyntheticData;
+import org.dl4jopt.testmodels.TestModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Muon inside ordinary DL4J training: fit, serialization, clone, workspaces, ParallelWrapper. */
+class MuonNetworkTest {
+    static final List<DataSet> IMAGES = SyntheticData.images(256, 11).batchBy(32);
+
+    static MultiLayerNetwork cnn(WorkspaceMode ws) {
+        MultiLayerConfiguration conf = TestModels.cnn(Muon.builder().learningRate(0.02).weightDecay(0.01)
+                .adamLearningRate(1e-3).adamWeightDecay(0.01).build(), 42, DataType.FLOAT);
+        conf.setTrainingWorkspaceMode(ws);
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
+        net.init();
+        return net;
+    }
+
+    static void fit(MultiLayerNetwork net, int from, int steps) {
+        for (int i = from; i < from + steps; i++) net.fit(IMAGES.get(i % IMAGES.size()));
+    }
+
+    static double maxAbsDiff(INDArray a, INDArray b) {
+        return a.sub(b).amaxNumber().doubleValue();
+    }
+
+    @Test
+    void cnnLossFalls() {
+        MultiLayerNetwork net = cnn(WorkspaceMode.ENABLED);
+        double first = net.score(IMAGES.get(0));
+        fit(net, 0, 40);
+        double last = net.score(IMAGES.get(0));
+        assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
+    }
+
+    @Test
+    void workspacesDoNotChangeTheMath() {
+        MultiLayerNetwork a = cnn(WorkspaceMode.ENABLED);
+        MultiLayerNetwork b = cnn(WorkspaceMode.NONE);
+        fit(a, 0, 6);
+        fit(b, 0, 6);
+        assertTrue(maxAbsDiff(a.params(), b.params()) <= 1e-6);
+    }
+
+    @Test
+    void jsonAndYamlRoundTrip() {
+        MultiLayerConfiguration conf = cnn(WorkspaceMode.ENABLED).getLayerWiseConfigurations();
+        assertEquals(conf, MultiLayerConfiguration.fromJson(conf.toJson()));
+        assertEquals(conf, MultiLayerConfiguration.fromYaml(conf.toYaml()));
+        ComputationGraphConfiguration g = Optimizers.prepare(TestModels.attention(
+                Muon.builder().nsCoefficients(NsCoefficients.POLAR_EXPRESS).shapeScale(ShapeScale.MOONLIGHT).build(),
+                1, DataType.FLOAT, 8, 6, 3));
+        assertEquals(g, ComputationGraphConfiguration.fromJson(g.toJson()));
+        assertEquals(g, ComputationGraphConfiguration.fromYaml(g.toYaml()));
+    }
+
+    @Test
+    void saveRestoreContinueEqualsUninterrupted(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork straight = cnn(WorkspaceMode.ENABLED);
+        fit(straight, 0, 10);
+        MultiLayerNetwork first = cnn(WorkspaceMode.ENABLED);
+        fit(first, 0, 5);
+        File f = dir.resolve("net.zip").toFile();
+        ModelSerializer.writeModel(first, f, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(f, true);
+        fit(restored, 5, 5);
+        double d = maxAbsDiff(straight.params(), restored.params());
+        assertTrue(d <= 1e-6, "max abs diff " + d);
+        assertTrue(maxAbsDiff(straight.getUpdater().getStateViewArray(),
+                restored.getUpdater().getStateViewArray()) <= 1e-6);
+    }
+
+    @Test
+    void cloneTrainsIdentically() {
+        MultiLayerNetwork a = cnn(WorkspaceMode.ENABLED);
+        fit(a, 0, 4);
+        MultiLayerNetwork b = a.clone();
+        fit(a, 4, 4);
+        fit(b, 4, 4);
+        assertEquals(0.0, maxAbsDiff(a.params(), b.params()), 1e-7);
+    }
+
+    @Test
+    void attentionGraphRoutesProjectionsToMuonAndLearns() {
+        ComputationGraphConfiguration conf = Optimizers.prepare(TestModels.attention(
+                Muon.builder().learningRate(0.02).adamLearningRate(3e-3).build(), 5, DataType.FLOAT, 8, 6, 3));
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init();
+        TreeSet<String> muon = new TreeSet<>();
+        TreeSet<String> adam = new TreeSet<>();
+        for (UpdaterBlock b : ((ComputationGraphUpdater) net.getUpdater()).getUpdaterBlocks()) {
+            ShapeAwareUpdater u = (ShapeAwareUpdater) b.getGradientUpdater().getConfig();
+            for (ParamLayout p : u.requireLayout().params()) {
+                (u.usesMatrixRule(p) ? muon : adam).add(u.requireLayout().layerName() + "_" + p.key());
+            }
+        }
+        assertEquals(new TreeSet<>(List.of("attn_Wq", "attn_Wk", "attn_Wv", "attn_Wo", "dense_W")), muon);
+        assertTrue(adam.containsAll(List.of("dense_b", "output_W", "output_b")), adam.toString());
+        List<DataSet> data = SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32);
+        double first = net.score(data.get(0));
+        for (int e = 0; e < 6; e++) for (DataSet d : data) net.fit(d);
+        double last = net.score(data.get(0));
+        assertTrue(last < 0.8 * first, "loss " + first + " -> " + last);
+    }
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void parallelWrapperAveragingTwoWorkers() throws Exception {
+        MultiLayerNetwork net = cnn(WorkspaceMode.ENABLED);
+        double first = net.score(IMAGES.get(0));
+        ParallelWrapper pw = new ParallelWrapper.Builder<>(net).workers(2).prefetchBuffer(2).averagingFrequency(2)
+                .averageUpdaters(true).build();
+        try {
+            for (int epoch = 0; epoch < 4; epoch++) {
+                pw.fit(SyntheticData.iterator(SyntheticData.images(256, 11), 32));
+            }
+        } finally {
+            pw.close();
+        }
+        double last = net.score(IMAGES.get(0));
+        assertTrue(last < first, "loss " + first + " -> " + last);
+        assertTrue(Double.isFinite(net.getUpdater().getStateViewArray().sumNumber().doubleValue()));
+    }
+}
