@@ -124,9 +124,4 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
      */
     protected abstract void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr,
                                             int iteration, int epoch);
-
-    /** {@code p}'s flat segment seen as its 2-D matrix ({@code rows x cols} in its memory order), a view. */
-    protected static INDArray matrixView(ParamLayout p, INDArray flatSegment) {
-        return flatSegment.reshape(p.order(), p.rows(), p.cols());
-    }
 }

@@ -35,7 +35,7 @@ public class MuonUpdater extends ShapeAwareGradientUpdater<Muon> {
         } else {
             g.assign(m);
         }
-        ns.orthogonalizeInPlace(matrixView(p, g), lr * scales[index]);
+        ns.orthogonalizeInPlace(NewtonSchulz.cView(g, p.order(), p.rows(), p.cols()), lr * scales[index]);
     }
 
     /** The Newton-Schulz kernel of this updater (for benchmarks and memory reports). */

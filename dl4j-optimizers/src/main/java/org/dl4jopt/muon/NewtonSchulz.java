@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,11 +14,14 @@ import java.util.Map;
  * The quintic Newton-Schulz iteration that approximates {@code polar(G) = U V^T} (Muon, Keller Jordan 2024; spec
  * section 1.1), shared by every optimizer that orthogonalizes:
  * <pre>
- *   X = G / (s*||G||_F + eps);  transpose if rows &gt; cols, so X is r x c with r &lt;= c
- *   repeat k times:  A = X X^T;  B = b*A + c*A^2;  X = a*X + B X      (as X = (a*I + B) X, one GEMM)
+ *   X = G / (s*||G||_F + eps)
+ *   repeat k times:  A = X X^T;  B = b*A + c*A^2;  X = (a*I + B) X        (rows &lt;= cols)
+ *                    A = X^T X;  B = b*A + c*A^2;  X = X (a*I + B)        (rows &gt; cols)
  * </pre>
- * Per step {@code 4r^2c + 2r^3} flops, all ND4J GEMMs (cuBLAS on the CUDA backend). Work buffers are kept per shape
- * outside any DL4J workspace and reused; the iteration runs in the input's data type.
+ * The second form is the "transpose trick" without a transposed copy: the Gram matrix is always the small side's,
+ * {@code 4r^2c + 2r^3} flops per step with {@code r = min(rows, cols)}. All products are ND4J GEMMs (cuBLAS on the
+ * CUDA backend) on 'c'-ordered buffers, element-wise work runs on flat views, and the buffers are kept per shape
+ * outside any DL4J workspace and reused. The iteration runs in the input's data type.
  */
 public final class NewtonSchulz {
     private final NsCoefficients coefficients;
@@ -34,63 +38,98 @@ public final class NewtonSchulz {
 
     /** Returns {@code NS_k(g)} as a new array; {@code g} is not modified. */
     public INDArray orthogonalize(INDArray g) {
-        INDArray out = g.dup();
+        INDArray out = g.dup('c');
         orthogonalizeInPlace(out, 1.0);
         return out;
     }
 
-    /** Replaces the 2-D array (or view) {@code m} by {@code scale * NS_k(m)}. */
+    /**
+     * Replaces the matrix {@code m} by {@code scale * NS_k(m)}. {@code m} must be a contiguous 'c'-ordered matrix
+     * (possibly a view of a flat segment); a contiguous 'f' matrix is its transpose in 'c' order, and
+     * {@code NS(G^T) = NS(G)^T}, so callers pass that instead (see {@link #cView}).
+     */
     public void orthogonalizeInPlace(INDArray m, double scale) {
-        if (m.rank() != 2) throw new IllegalArgumentException("Newton-Schulz needs a matrix, got shape "
-                + java.util.Arrays.toString(m.shape()));
-        INDArray src = m.rows() > m.columns() ? m.transpose() : m;
-        Work w = work(src.rows(), src.columns(), m.dataType());
-        double norm = m.norm2Number().doubleValue();
-        w.x.assign(src).muli(1.0 / (coefficients.normScale() * norm + epsilon));
+        if (m.rank() != 2 || m.ordering() != 'c' || m.elementWiseStride() != 1) {
+            throw new IllegalArgumentException("Newton-Schulz needs a contiguous 'c' matrix, got "
+                    + Arrays.toString(m.shape()) + " '" + m.ordering() + "' ews " + m.elementWiseStride());
+        }
+        long rows = m.rows();
+        long cols = m.columns();
+        boolean tall = rows > cols;
+        Work w = work(rows, cols, m.dataType());
+        INDArray mFlat = m.reshape(m.length());
+        double norm = mFlat.norm2Number().doubleValue();
+        w.xFlat.assign(mFlat).muli(1.0 / (coefficients.normScale() * norm + epsilon));
         for (int j = 0; j < steps; j++) {
             double[] abc = coefficients.step(j);
-            Nd4j.gemm(w.x, w.x, w.a, false, true, 1.0, 0.0);           // A = X X^T
-            Nd4j.gemm(w.a, w.a, w.b, false, false, abc[2], 0.0);       // B = c A^2
-            Nd4j.exec(new Axpy(w.a, w.b, w.b, abc[1]));                  // B += b A
-            Nd4j.exec(new Axpy(w.eye, w.b, w.b, abc[0]));                // B += a I
-            Nd4j.gemm(w.b, w.x, w.y, false, false, j == steps - 1 ? scale : 1.0, 0.0); // Y = (aI + B) X
-            INDArray t = w.x;
-            w.x = w.y;
-            w.y = t;
+            Nd4j.gemm(w.x, w.x, w.a, tall, !tall, 1.0, 0.0);              // A = X X^T, or X^T X when tall
+            Nd4j.gemm(w.a, w.a, w.b, false, false, abc[2], 0.0);          // B = c A^2
+            Nd4j.exec(new Axpy(w.aFlat, w.bFlat, w.bFlat, abc[1]));       // B += b A
+            Nd4j.exec(new Axpy(w.eyeFlat, w.bFlat, w.bFlat, abc[0]));     // B += a I
+            double alpha = j == steps - 1 ? scale : 1.0;
+            if (tall) Nd4j.gemm(w.x, w.b, w.y, false, false, alpha, 0.0); // Y = X (aI + B)
+            else Nd4j.gemm(w.b, w.x, w.y, false, false, alpha, 0.0);      // Y = (aI + B) X
+            w.swap();
         }
-        src.assign(w.x);
+        mFlat.assign(w.xFlat);
+    }
+
+    /**
+     * The contiguous flat segment {@code flat} of a {@code rows x cols} matrix stored in {@code order}, seen as a 'c'
+     * matrix: itself for 'c', its transpose ({@code cols x rows}) for 'f'. A view: writes land in {@code flat}.
+     */
+    public static INDArray cView(INDArray flat, char order, long rows, long cols) {
+        return order == 'f' ? flat.reshape('c', cols, rows) : flat.reshape('c', rows, cols);
     }
 
     /** Bytes of the reusable work buffers held now. */
     public long workBytes() {
         long n = 0;
         for (Work w : work.values()) {
-            n += (w.x.length() + w.y.length() + w.a.length() + w.b.length() + w.eye.length())
+            n += (w.x.length() + w.y.length() + w.a.length() + w.b.length() + w.eyeFlat.length())
                     * w.x.dataType().width();
         }
         return n;
     }
 
-    private Work work(long r, long c, DataType type) {
-        return work.computeIfAbsent(r + "x" + c + ":" + type, k -> new Work(r, c, type));
+    private Work work(long rows, long cols, DataType type) {
+        return work.computeIfAbsent(rows + "x" + cols + ":" + type, k -> new Work(rows, cols, type));
     }
 
-    /** Buffers for one {@code r x c} shape: X and Y ({@code r x c}), A, B and the identity ({@code r x r}). */
+    /** Buffers for one shape: X and Y ({@code rows x cols}), A, B and the identity ({@code r x r}, r the small side). */
     private static final class Work {
         INDArray x;
         INDArray y;
+        INDArray xFlat;
+        INDArray yFlat;
         final INDArray a;
         final INDArray b;
-        final INDArray eye;
+        final INDArray aFlat;
+        final INDArray bFlat;
+        final INDArray eyeFlat;
 
-        Work(long r, long c, DataType type) {
+        Work(long rows, long cols, DataType type) {
+            long r = Math.min(rows, cols);
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                x = Nd4j.createUninitialized(type, new long[] {r, c}, 'f');
-                y = Nd4j.createUninitialized(type, new long[] {r, c}, 'f');
-                a = Nd4j.createUninitialized(type, new long[] {r, r}, 'f');
-                b = Nd4j.createUninitialized(type, new long[] {r, r}, 'f');
-                eye = Nd4j.eye(r).castTo(type).dup('f');
+                x = Nd4j.createUninitialized(type, new long[] {rows, cols}, 'c');
+                y = Nd4j.createUninitialized(type, new long[] {rows, cols}, 'c');
+                a = Nd4j.createUninitialized(type, new long[] {r, r}, 'c');
+                b = Nd4j.createUninitialized(type, new long[] {r, r}, 'c');
+                eyeFlat = Nd4j.eye(r).castTo(type).reshape(r * r).dup();
             }
+            xFlat = x.reshape(x.length());
+            yFlat = y.reshape(y.length());
+            aFlat = a.reshape(a.length());
+            bFlat = b.reshape(b.length());
+        }
+
+        void swap() {
+            INDArray t = x;
+            x = y;
+            y = t;
+            t = xFlat;
+            xFlat = yFlat;
+            yFlat = t;
         }
     }
 }

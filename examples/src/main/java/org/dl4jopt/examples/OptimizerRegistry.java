@@ -1,0 +1,150 @@
+package org.dl4jopt.examples;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.dl4jopt.muon.Muon;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The optimizers the examples know, by command-line name. Adding an optimizer is one {@code register(...)} line in the
+ * static block; a name reserved for a later release is one {@code reserve(...)} line and fails with a clear
+ * "not implemented yet" message only when someone asks for it.
+ */
+public final class OptimizerRegistry {
+
+    /** Builds a fresh updater configuration. {@code weightDecay} is 0 unless {@code --weight-decay} was given. */
+    @FunctionalInterface
+    public interface UpdaterFactory {
+        IUpdater create(double learningRate, double weightDecay);
+    }
+
+    /** Where the decoupled weight decay of {@code --weight-decay} is applied. */
+    public enum WeightDecayMode {
+        /** The updater applies it itself (our shape-aware optimizers: {@code W <- W(1 - lr*wd)}). */
+        IN_UPDATER,
+        /**
+         * DL4J's {@link WeightDecay} regularization (applyLR = true, so {@code W <- W - lr*wd*W} after the updater
+         * step) on every layer's weights, not biases: with Adam this is AdamW.
+         */
+        DL4J_REGULARIZATION
+    }
+
+    /** One registered name. {@link #implemented()} is false for names reserved for a later release. */
+    public record Entry(String name, double defaultLearningRate, String description, UpdaterFactory factory,
+                        WeightDecayMode weightDecayMode) {
+
+        public boolean implemented() {
+            return factory != null;
+        }
+
+        /** A fresh updater with the given learning rate (null: the default) and weight decay (null: none). */
+        public IUpdater create(Double learningRate, Double weightDecay) {
+            if (!implemented()) {
+                throw notImplemented(name);
+            }
+            double lr = learningRate != null ? learningRate : defaultLearningRate;
+            double wd = weightDecay != null ? weightDecay : 0.0;
+            return factory.create(lr, weightDecayMode == WeightDecayMode.IN_UPDATER ? wd : 0.0);
+        }
+    }
+
+    private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+
+    static {
+        register("muon", Muon.DEFAULT_LEARNING_RATE,
+                "Muon: orthogonalised (Newton-Schulz) momentum for hidden conv/dense weights; AdamW (lr 3e-4) "
+                        + "for the first conv, the output layer and biases",
+                (lr, wd) -> Muon.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
+                WeightDecayMode.IN_UPDATER);
+        register("adam", 1e-3,
+                "DL4J Adam (beta1 0.9, beta2 0.999, eps 1e-8); with --weight-decay it is AdamW "
+                        + "(DL4J decoupled WeightDecay)",
+                (lr, wd) -> new Adam(lr), WeightDecayMode.DL4J_REGULARIZATION);
+        register("sgd", 0.05,
+                "DL4J Nesterovs: SGD with Nesterov momentum 0.9",
+                (lr, wd) -> new Nesterovs(lr, 0.9), WeightDecayMode.DL4J_REGULARIZATION);
+
+        reserve("fismo");
+        reserve("lanton");
+        reserve("dropmuon");
+        reserve("onebit-adam");
+        reserve("am-sgd");
+        reserve("am-adamw");
+    }
+
+    private OptimizerRegistry() {
+    }
+
+    private static void register(String name, double defaultLr, String description, UpdaterFactory factory,
+                                 WeightDecayMode weightDecayMode) {
+        ENTRIES.put(name, new Entry(name, defaultLr, description, factory, weightDecayMode));
+    }
+
+    private static void reserve(String name) {
+        ENTRIES.put(name, new Entry(name, Double.NaN, "not implemented yet", null, WeightDecayMode.IN_UPDATER));
+    }
+
+    /** All entries, implemented first, in registration order. */
+    public static List<Entry> entries() {
+        return Collections.unmodifiableList(new ArrayList<>(ENTRIES.values()));
+    }
+
+    public static List<String> implementedNames() {
+        return ENTRIES.values().stream().filter(Entry::implemented).map(Entry::name).collect(Collectors.toList());
+    }
+
+    public static List<String> reservedNames() {
+        return ENTRIES.values().stream().filter(e -> !e.implemented()).map(Entry::name).collect(Collectors.toList());
+    }
+
+    /**
+     * The entry for {@code name} (case-insensitive).
+     *
+     * @throws CliException for an unknown name (listing the known ones) or a name not implemented yet
+     */
+    public static Entry get(String name) {
+        Entry e = ENTRIES.get(name.trim().toLowerCase(Locale.ROOT));
+        if (e == null) {
+            throw CliException.plain("Unknown optimizer '" + name + "'. Known optimizers: "
+                    + String.join(", ", implementedNames())
+                    + " (planned, not implemented yet: " + String.join(", ", reservedNames()) + ").");
+        }
+        if (!e.implemented()) {
+            throw notImplemented(e.name());
+        }
+        return e;
+    }
+
+    private static CliException notImplemented(String name) {
+        return CliException.plain("Optimizer '" + name + "' is not implemented yet (planned for a later release). "
+                + "Available now: " + String.join(", ", implementedNames()) + ".");
+    }
+
+    /**
+     * For {@link WeightDecayMode#DL4J_REGULARIZATION}: adds DL4J's decoupled {@code WeightDecay(wd, applyLR=true)} to
+     * the weights (not the biases) of every layer of {@code conf}. Call before constructing the network.
+     */
+    public static void addDl4jWeightDecay(MultiLayerConfiguration conf, double weightDecay) {
+        for (NeuralNetConfiguration layerConf : conf.getConfs()) {
+            if (layerConf.getLayer() instanceof BaseLayer layer) {
+                List<Regularization> regs = layer.getRegularization() == null
+                        ? new ArrayList<>() : new ArrayList<>(layer.getRegularization());
+                regs.add(new WeightDecay(weightDecay, true));
+                layer.setRegularization(regs);
+            }
+        }
+    }
+}

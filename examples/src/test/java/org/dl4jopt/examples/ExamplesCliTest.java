@@ -1,0 +1,164 @@
+package org.dl4jopt.examples;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Argument parsing, report files and charts on synthetic curves: no training, no data set, no ND4J backend. */
+class ExamplesCliTest {
+
+    @Test
+    void parsesSingleRun() {
+        Options o = Options.parse("cnn", "--optimizer", "adam", "--epochs", "3", "--batch=64", "--train-limit",
+                "2000", "--test-limit", "500", "--seed", "7", "--out", "/tmp/x");
+        assertEquals(Options.Command.RUN, o.command);
+        assertEquals("cnn", o.model);
+        assertEquals(1, o.optimizers.size());
+        assertEquals("adam", o.optimizers.get(0).label());
+        assertEquals(1e-3, o.optimizers.get(0).learningRate());
+        assertEquals(3, o.epochs);
+        assertEquals(64, o.batch);
+        assertEquals(2000, o.trainLimit);
+        assertEquals(500, o.testLimit);
+        assertEquals(7, o.seed);
+        assertNull(o.weightDecay);
+        assertEquals(Path.of("/tmp/x"), o.out);
+    }
+
+    @Test
+    void parsesCompareWithLearningRates() {
+        Options o = Options.parse("compare", "cnn", "--optimizers", "muon,adam:3e-4,sgd", "--lr", "0.01",
+                "--epochs", "1", "--out", "/tmp/c");
+        assertEquals(Options.Command.COMPARE, o.command);
+        assertEquals(List.of("muon", "adam", "sgd"), o.optimizers.stream().map(Options.OptimizerChoice::label).toList());
+        assertEquals(0.01, o.optimizers.get(0).learningRate());   // --lr applies to all ...
+        assertEquals(3e-4, o.optimizers.get(1).learningRate());   // ... unless NAME:LR
+        Options same = Options.parse("compare", "cnn", "--optimizers", "adam:1e-3,adam:3e-3", "--out", "/tmp/c");
+        assertEquals(List.of("adam-lr0.001", "adam-lr0.003"),
+                same.optimizers.stream().map(Options.OptimizerChoice::label).toList());
+        assertEquals(0.02, Options.parse("compare", "cnn", "--out", "d").optimizers.get(0).learningRate());
+    }
+
+    @Test
+    void reportsUsageErrors() {
+        assertEquals(Options.Command.HELP, Options.parse().command);
+        assertEquals(Options.Command.HELP, Options.parse("cnn", "--help").command);
+        assertEquals(Options.Command.LIST, Options.parse("optimizers").command);
+        CliException e = assertThrows(CliException.class,
+                () -> Options.parse("cnn", "--optimizer", "nadam", "--out", "d"));
+        assertTrue(e.getMessage().contains("Unknown optimizer 'nadam'"), e.getMessage());
+        assertTrue(e.getMessage().contains("muon, adam, sgd"), e.getMessage());
+        CliException reserved = assertThrows(CliException.class,
+                () -> Options.parse("compare", "cnn", "--optimizers", "adam,fismo", "--out", "d"));
+        assertTrue(reserved.getMessage().contains("'fismo' is not implemented yet"), reserved.getMessage());
+        assertThrows(CliException.class, () -> Options.parse("cnn", "--epochs", "0", "--out", "d"));
+        assertThrows(CliException.class, () -> Options.parse("cnn", "--epochs", "two", "--out", "d"));
+        assertThrows(CliException.class, () -> Options.parse("cnn", "--lr", "-1", "--out", "d"));
+        assertThrows(CliException.class, () -> Options.parse("cnn", "--epochs", "1"));           // no --out
+        assertThrows(CliException.class, () -> Options.parse("cnn", "--bogus", "1", "--out", "d"));
+        assertThrows(CliException.class, () -> Options.parse("cnn", "--out"));                  // no value
+        assertThrows(CliException.class, () -> Options.parse("rnn", "--out", "d"));
+        assertThrows(CliException.class, () -> Options.parse("compare", "--out", "d"));          // no model
+        assertThrows(CliException.class, () -> Options.parse("cnn", "--optimizers", "adam", "--out", "d"));
+        assertThrows(CliException.class, () -> Options.parse("compare", "cnn", "--optimizer", "adam", "--out", "d"));
+        assertThrows(CliException.class,
+                () -> Options.parse("compare", "cnn", "--optimizers", "adam,adam", "--out", "d"));
+    }
+
+    @Test
+    void registryKnowsImplementedAndReservedNames() {
+        assertEquals(List.of("muon", "adam", "sgd"), OptimizerRegistry.implementedNames());
+        assertEquals(List.of("fismo", "lanton", "dropmuon", "onebit-adam", "am-sgd", "am-adamw"),
+                OptimizerRegistry.reservedNames());
+        assertEquals(0.05, OptimizerRegistry.get("SGD").defaultLearningRate());
+        assertTrue(Main.optimizerList().contains("lanton"));
+    }
+
+    @Test
+    void writesRunFilesAndComparison(@TempDir Path tmp) throws Exception {
+        RunResult a = synthetic("adam", 1e-3, 0.9, 0.004);
+        RunResult m = synthetic("muon", 0.02, 0.7, 0.005);
+
+        Path runDir = tmp.resolve("adam");
+        Reports.writeRun(a, runDir);
+        String json = Files.readString(runDir.resolve("summary.json"));
+        for (String key : List.of("model", "optimizer", "epochs", "iterations", "wall_seconds", "final_train_loss",
+                "test_accuracy", "test_loss")) {
+            assertTrue(json.contains("\"" + key + "\": "), key + " missing in " + json);
+        }
+        assertTrue(json.contains("\"optimizer\": \"adam\""), json);
+        assertTrue(json.contains("\"iterations\": 150"), json);
+        List<String> curves = Files.readAllLines(runDir.resolve("curves.csv"));
+        assertEquals("iteration,seconds,train_loss,test_accuracy", curves.get(0));
+        assertEquals(151, curves.size());
+        assertTrue(curves.get(1).endsWith(","), "no evaluation at iteration 1: " + curves.get(1));
+        assertTrue(curves.get(50).startsWith("50,") && !curves.get(50).endsWith(","), curves.get(50));
+        assertEquals(4, curves.get(50).split(",", -1).length);
+        assertEquals(Reports.EVALS_HEADER, Files.readAllLines(runDir.resolve("evals.csv")).get(0));
+        assertPng(runDir.resolve("curves.png"));
+
+        String table = Reports.writeComparison(List.of(m, a), List.of("muon", "adam"), tmp);
+        List<String> csv = Files.readAllLines(tmp.resolve("comparison.csv"));
+        assertEquals(Reports.COMPARISON_HEADER, csv.get(0));
+        assertEquals(3, csv.size());
+        assertTrue(csv.get(1).startsWith("muon,0.02,150,"), csv.get(1));
+        assertTrue(table.startsWith("| optimizer |"), table);
+        assertTrue(table.contains("| muon "), table);
+        assertTrue(Files.readString(tmp.resolve("comparison.md")).contains(table));
+        assertPng(tmp.resolve("comparison.png"));
+    }
+
+    @Test
+    void chartsHandleDegenerateSeries(@TempDir Path tmp) throws Exception {
+        Path png = tmp.resolve("flat.png");
+        Charts.writePng(png, null, List.of(new Charts.Panel("flat", "x", "y", List.of(
+                new Charts.Series("one point", new double[]{1}, new double[]{0.5}, Charts.color(0),
+                        Charts.Style.LINE_MARKERS),
+                new Charts.Series("nan", new double[]{1, 2}, new double[]{Double.NaN, Double.NaN},
+                        Charts.color(1), Charts.Style.LINE)))), 300, 200);
+        assertPng(png);
+        assertEquals("0.25", Charts.format(0.25, 0.25));
+        assertEquals("250", Charts.format(250, 50));
+        double[] t = Charts.ticks(0.31, 2.37);
+        assertTrue(t[0] <= 0.31 && t[t.length - 1] >= 2.37);
+        assertEquals("0.0003", Reports.shortNum(3e-4));
+        assertEquals("1e-5", Reports.shortNum(1e-5));
+        assertEquals("0.02", Reports.shortNum(0.02));
+    }
+
+    private static void assertPng(Path png) throws Exception {
+        assertTrue(Files.size(png) > 1000, png + " is too small");
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertNotNull(img, png + " is not a readable image");
+        assertFalse(img.getWidth() < 100);
+    }
+
+    /** A plausible training curve: exponential decay plus deterministic noise; evaluation every 50 iterations. */
+    private static RunResult synthetic(String name, double lr, double rate, double secPerIter) {
+        int n = 150;
+        double[] secs = new double[n];
+        double[] loss = new double[n];
+        for (int i = 0; i < n; i++) {
+            secs[i] = (i + 1) * secPerIter;
+            loss[i] = 0.3 + 2.0 * Math.exp(-(i + 1) * (1 - rate) / 10.0) + 0.05 * Math.sin(i * 1.7);
+        }
+        List<RunResult.EvalPoint> evals = new ArrayList<>();
+        for (int it = 50; it <= n; it += 50) {
+            evals.add(new RunResult.EvalPoint(it, 1, secs[it - 1], 0.6 + it / 1000.0, loss[it - 1] + 0.02));
+        }
+        return new RunResult("cnn", name, lr, null, 1, 64, 42, 9600, 500, name, secs, loss, evals);
+    }
+}
