@@ -88,7 +88,7 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
                     + ". Call Optimizers.prepare(conf) again on the final configuration.");
         }
         INDArray flat = gradient.reshape(gradient.length());
-        if (!Double.isFinite(flat.sumNumber().doubleValue())) {
+        if (!Double.isFinite(Kernels.sumOfSquares(flat))) {
             if (config.nonFiniteGradients() == NonFiniteGradientPolicy.THROW) {
                 throw new IllegalStateException("Non-finite (NaN/Inf) gradient in layer '" + layout.layerName()
                         + "' at iteration " + iteration + "; " + config.name() + " state left unchanged. Lower the "

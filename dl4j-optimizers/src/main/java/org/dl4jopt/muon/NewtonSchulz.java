@@ -1,5 +1,6 @@
 package org.dl4jopt.muon;
 
+import org.dl4jopt.core.Kernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,8 +16,8 @@ import java.util.Map;
  * section 1.1), shared by every optimizer that orthogonalizes:
  * <pre>
  *   X = G / (s*||G||_F + eps)
- *   repeat k times:  A = X X^T;  B = b*A + c*A^2;  X = (a*I + B) X        (rows &lt;= cols)
- *                    A = X^T X;  B = b*A + c*A^2;  X = X (a*I + B)        (rows &gt; cols)
+ *   repeat k times:  A = X X^T;  B = a*I + b*A + c*A^2;  X = B X        (rows &lt;= cols)
+ *                    A = X^T X;  B = a*I + b*A + c*A^2;  X = X B        (rows &gt; cols)
  * </pre>
  * The second form is the "transpose trick" without a transposed copy: the Gram matrix is always the small side's,
  * {@code 4r^2c + 2r^3} flops per step with {@code r = min(rows, cols)}. All products are ND4J GEMMs (cuBLAS on the
@@ -58,17 +59,17 @@ public final class NewtonSchulz {
         boolean tall = rows > cols;
         Work w = work(rows, cols, m.dataType());
         INDArray mFlat = m.reshape(m.length());
-        double norm = mFlat.norm2Number().doubleValue();
+        double norm = Math.sqrt(Kernels.sumOfSquares(mFlat));
         w.xFlat.assign(mFlat).muli(1.0 / (coefficients.normScale() * norm + epsilon));
         for (int j = 0; j < steps; j++) {
             double[] abc = coefficients.step(j);
+            w.scaleIdentity(abc[0]);                                      // aI = a * I
             Nd4j.gemm(w.x, w.x, w.a, tall, !tall, 1.0, 0.0);              // A = X X^T, or X^T X when tall
-            Nd4j.gemm(w.a, w.a, w.b, false, false, abc[2], 0.0);          // B = c A^2
-            Nd4j.exec(new Axpy(w.aFlat, w.bFlat, w.bFlat, abc[1]));       // B += b A
-            Nd4j.exec(new Axpy(w.eyeFlat, w.bFlat, w.bFlat, abc[0]));     // B += a I
+            Nd4j.exec(new Axpy(w.aFlat, w.eyeFlat, w.bFlat, abc[1]));     // B = b A + a I
+            Nd4j.gemm(w.a, w.a, w.b, false, false, abc[2], 1.0);          // B += c A^2
             double alpha = j == steps - 1 ? scale : 1.0;
-            if (tall) Nd4j.gemm(w.x, w.b, w.y, false, false, alpha, 0.0); // Y = X (aI + B)
-            else Nd4j.gemm(w.b, w.x, w.y, false, false, alpha, 0.0);      // Y = (aI + B) X
+            if (tall) Nd4j.gemm(w.x, w.b, w.y, false, false, alpha, 0.0); // Y = X B
+            else Nd4j.gemm(w.b, w.x, w.y, false, false, alpha, 0.0);      // Y = B X
             w.swap();
         }
         mFlat.assign(w.xFlat);
@@ -107,6 +108,7 @@ public final class NewtonSchulz {
         final INDArray aFlat;
         final INDArray bFlat;
         final INDArray eyeFlat;
+        double eyeScale = 1.0;
 
         Work(long rows, long cols, DataType type) {
             long r = Math.min(rows, cols);
@@ -121,6 +123,14 @@ public final class NewtonSchulz {
             yFlat = y.reshape(y.length());
             aFlat = a.reshape(a.length());
             bFlat = b.reshape(b.length());
+        }
+
+        /** Makes {@code eyeFlat} hold {@code a * I} (one op only when the coefficient changes). */
+        void scaleIdentity(double a) {
+            if (a != eyeScale) {
+                eyeFlat.muli(a / eyeScale);
+                eyeScale = a;
+            }
         }
 
         void swap() {
