@@ -1,8 +1,13 @@
 package org.dl4jopt.bench;
 
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.dl4jopt.Optimizers;
+import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.dl4jopt.muon.Muon;
+import org.dl4jopt.muon.MuonUpdater;
 import org.dl4jopt.muon.NewtonSchulz;
 import org.dl4jopt.muon.NsCoefficients;
 import org.dl4jopt.testmodels.SyntheticData;
@@ -21,7 +26,7 @@ import java.util.List;
  * Side-by-side benchmarks for BENCHMARKS.md, every ratio measured in one run as a ratio of medians:
  * (a) Newton-Schulz (5 Jordan steps) GFLOP/s vs the same GEMMs issued raw through ND4J, counting
  * {@code k(4r^2c + 2r^3)} flops; (b) one training iteration of the reference CNN at batch 64 with Muon vs DL4J Adam;
- * (c) optimizer-state bytes of both. Usage: {@code benchmarks/run [--quick]}.
+ * (c) optimizer-state bytes of both. Usage: {@code benchmarks/run [--quick] [--skip-ns]}.
  */
 public final class Benchmarks {
     private static final int NS_STEPS = 5;
@@ -30,14 +35,54 @@ public final class Benchmarks {
         boolean quick = Arrays.asList(args).contains("--quick");
         System.out.println("ND4J backend: " + Nd4j.getBackend().getClass().getSimpleName() + ", cores: "
                 + Runtime.getRuntime().availableProcessors() + ", java " + System.getProperty("java.version"));
-        newtonSchulzVsGemm(quick ? 5 : 21);
-        trainingIteration(quick ? 5 : 15, quick ? 5 : 10);
+        if (!Arrays.asList(args).contains("--skip-ns")) newtonSchulzVsGemm(quick ? 5 : 21);
+        trainingIteration(quick ? 4 : 24, 5);
     }
 
     static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Splits each fit into forward+backward (until the gradient is computed) and the update (until it is applied). */
+    static final class PhaseTimer extends BaseTrainingListener {
+        final List<Double> forwardBackward = new java.util.ArrayList<>();
+        final List<Double> update = new java.util.ArrayList<>();
+        private long start;
+        private long gradient;
+
+        @Override
+        public void onGradientCalculation(Model model) {
+            gradient = System.nanoTime();
+        }
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            long now = System.nanoTime();
+            forwardBackward.add((gradient - start) / 1e6);
+            update.add((now - gradient) / 1e6);
+        }
+
+        void iterationStart() {
+            start = System.nanoTime();
+        }
+    }
+
+    /** Median time of one update of every block (the gradient is restored before each call). */
+    static double updateOnly(MultiLayerNetwork net, int reps) {
+        List<UpdaterBlock> blocks = ((MultiLayerUpdater) net.getUpdater()).getUpdaterBlocks();
+        INDArray saved = net.getFlattenedGradients().dup();
+        double[] t = new double[reps];
+        for (int i = -3; i < reps; i++) {
+            net.getFlattenedGradients().assign(saved);
+            long t0 = System.nanoTime();
+            for (UpdaterBlock b : blocks) b.getGradientUpdater().applyUpdater(b.getGradientView(), 100, 0);
+            Nd4j.getExecutioner().commit();
+            if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        net.getFlattenedGradients().assign(saved);
+        return median(t);
     }
 
     /** (a) Newton-Schulz throughput vs raw gemm on the shapes of the issue. */
@@ -92,34 +137,76 @@ public final class Benchmarks {
         return net;
     }
 
-    /** (b) and (c): whole training iterations, Muon vs Adam, alternating blocks of iterations. */
+    /**
+     * (b) and (c): whole training iterations, Muon vs Adam, in short rounds whose order alternates (ABBA) so drift of
+     * the machine cancels; and the update step alone (every updater block of the network, gradient restored before
+     * each call).
+     */
     static void trainingIteration(int rounds, int itersPerRound) {
         int batch = 64;
+        int instances = 3;   // identical networks differ by up to ~8% in speed (memory placement), so use several
         List<DataSet> data = SyntheticData.images(batch * 8, 3).batchBy(batch);
-        MultiLayerNetwork muon = cnn(new Muon());
-        MultiLayerNetwork adam = cnn(new Adam(1e-3));
-        MultiLayerNetwork[] nets = {adam, muon};
-        for (MultiLayerNetwork n : nets) for (int i = 0; i < 20; i++) n.fit(data.get(i % data.size()));
-        double[][] perIter = new double[2][rounds];
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[2 * instances];   // even: Adam, odd: Muon
+        PhaseTimer[] phases = new PhaseTimer[nets.length];
+        for (int i = 0; i < nets.length; i++) {
+            nets[i] = cnn(i % 2 == 0 ? new Adam(1e-3) : new Muon());
+            for (int j = 0; j < 20; j++) nets[i].fit(data.get(j % data.size()));
+            phases[i] = new PhaseTimer();
+            nets[i].setListeners(phases[i]);
+        }
+        MultiLayerNetwork adam = nets[0];
+        MultiLayerNetwork muon = nets[1];
+        double[][] perIter = new double[2][rounds * instances];
         for (int r = 0; r < rounds; r++) {
-            for (int k = 0; k < 2; k++) {
+            for (int o = 0; o < nets.length; o++) {
+                int k = (r % 2 == 0) ? o : nets.length - 1 - o;
                 long t0 = System.nanoTime();
-                for (int i = 0; i < itersPerRound; i++) nets[k].fit(data.get(i % data.size()));
+                for (int i = 0; i < itersPerRound; i++) {
+                    phases[k].iterationStart();
+                    nets[k].fit(data.get((r + i) % data.size()));
+                }
                 Nd4j.getExecutioner().commit();
-                perIter[k][r] = (System.nanoTime() - t0) / 1e6 / itersPerRound;
+                perIter[k % 2][r * instances + k / 2] = (System.nanoTime() - t0) / 1e6 / itersPerRound;
             }
         }
         double a = median(perIter[0]);
         double m = median(perIter[1]);
         System.out.println("\n(b) Reference CNN (conv16-pool-conv32-pool-dense128-out10, " + muon.numParams()
-                + " params), batch " + batch + ", one iteration = forward+backward+update, median of " + rounds
-                + " rounds x " + itersPerRound + " iterations");
+                + " params), batch " + batch + ", one iteration = forward+backward+update; " + instances
+                + " networks per optimizer, median of " + rounds + " rounds x " + itersPerRound
+                + " iterations each (ABBA order)");
         System.out.printf("    DL4J Adam: %.2f ms/iter   Muon: %.2f ms/iter   ratio Muon/Adam: %.3f%n", a, m, m / a);
+        double[][] fb = new double[2][];
+        double[][] up = new double[2][];
+        for (int k = 0; k < 2; k++) {
+            List<Double> f = new java.util.ArrayList<>();
+            List<Double> u = new java.util.ArrayList<>();
+            for (int i = k; i < nets.length; i += 2) {
+                f.addAll(phases[i].forwardBackward);
+                u.addAll(phases[i].update);
+            }
+            fb[k] = f.stream().mapToDouble(Double::doubleValue).toArray();
+            up[k] = u.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+        System.out.printf("    inside fit, medians: forward+backward Adam %.2f / Muon %.2f ms; update Adam %.2f / Muon "
+                + "%.2f ms -> (fwd+bwd of Adam + update) ratio %.3f%n", median(fb[0]), median(fb[1]), median(up[0]),
+                median(up[1]), (median(fb[0]) + median(up[1])) / (median(fb[0]) + median(up[0])));
+        double ua = updateOnly(adam, rounds * 2);
+        double um = updateOnly(muon, rounds * 2);
+        System.out.printf("    update step alone (all blocks): DL4J Adam %.2f ms   Muon %.2f ms   "
+                + "(Muon adds %.1f%% to Adam's iteration)%n", ua, um, 100 * (um - ua) / a);
         long bytes = DataType.FLOAT.width();
         long muonState = muon.getUpdater().getStateViewArray().length() * bytes;
         long adamState = adam.getUpdater().getStateViewArray().length() * bytes;
         System.out.println("\n(c) Optimizer state (the flat updater state array that DL4J saves and averages)");
         System.out.printf("    DL4J Adam: %d bytes   Muon: %d bytes   ratio: %.3f%n", adamState, muonState,
                 (double) muonState / adamState);
+        long work = 0;
+        for (UpdaterBlock b : ((MultiLayerUpdater) muon.getUpdater()).getUpdaterBlocks()) {
+            if (b.getGradientUpdater() instanceof MuonUpdater) {
+                work += ((MuonUpdater) b.getGradientUpdater()).newtonSchulz().workBytes();
+            }
+        }
+        System.out.printf("    Muon transient Newton-Schulz work buffers (not saved): %d bytes%n", work);
     }
 }

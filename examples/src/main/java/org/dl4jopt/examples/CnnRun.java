@@ -39,7 +39,9 @@ public final class CnnRun {
     }
 
     private static final int EVAL_BATCH = 500;
-    private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
+    /** On a terminal the progress line is redrawn in place; in a log or pipe a new line is printed every 15 s. */
+    private static final boolean INTERACTIVE = System.console() != null;
+    private static final long PROGRESS_INTERVAL_NANOS = INTERACTIVE ? 200_000_000L : 15_000_000_000L;
 
     private CnnRun() {
     }
@@ -236,6 +238,10 @@ public final class CnnRun {
 
         private void printProgress(String line) {
             if (progress == null) {
+                return;
+            }
+            if (!INTERACTIVE) {
+                progress.println(line);
                 return;
             }
             String padded = line.length() < lastLineLength ? line + " ".repeat(lastLineLength - line.length()) : line;
