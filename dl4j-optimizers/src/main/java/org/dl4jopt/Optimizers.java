@@ -8,6 +8,10 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
+import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
+import org.deeplearning4j.nn.params.BidirectionalParamInitializer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.util.GraphIndices;
@@ -15,9 +19,11 @@ import org.dl4jopt.layout.LayoutPlanner;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -76,21 +82,61 @@ public final class Optimizers {
         return conf;
     }
 
+    /**
+     * The layer's parameter views of {@code flat}, keyed as in its paramTable. Bidirectional's own initializer hands
+     * the outer configuration to the wrapped layer's initializer, which cannot read it; DL4J's runtime gives each
+     * direction a configuration holding the wrapped layer, and so do we.
+     */
+    private static Map<String, INDArray> views(NeuralNetConfiguration nnc, Layer layer, INDArray flat) {
+        if (!(layer instanceof Bidirectional)) return layer.initializer().getGradientsFromFlattened(nnc, flat);
+        Layer fwd = ((Bidirectional) layer).getFwd();
+        NeuralNetConfiguration inner = nnc.clone();
+        inner.setLayer(fwd);
+        long half = flat.length() / 2;
+        INDArray f = flat.reshape(flat.length());
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> e : fwd.initializer().getGradientsFromFlattened(inner,
+                f.get(NDArrayIndex.interval(0, half))).entrySet()) {
+            out.put(BidirectionalParamInitializer.FORWARD_PREFIX + e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, INDArray> e : fwd.initializer().getGradientsFromFlattened(inner,
+                f.get(NDArrayIndex.interval(half, 2 * half))).entrySet()) {
+            out.put(BidirectionalParamInitializer.BACKWARD_PREFIX + e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
     private static void addLayer(LayoutPlanner planner, String name, NeuralNetConfiguration nnc, Layer layer) {
         ParamInitializer init = layer.initializer();
         long n = init.numParams(nnc);
         if (n == 0) return;
         // Shapes and orders exactly as the layer will view its slice of the flat parameter vector.
         INDArray flat = Nd4j.create(DataType.FLOAT, 1, n);
-        Map<String, INDArray> views = init.getGradientsFromFlattened(nnc, flat);
+        Map<String, INDArray> views = views(nnc, layer, flat);
         List<Map.Entry<String, INDArray>> ordered = new ArrayList<>(views.entrySet());
         ordered.sort(Comparator.comparingLong(e -> e.getValue().offset()));
         List<LayoutPlanner.Param> params = new ArrayList<>();
         for (Map.Entry<String, INDArray> e : ordered) {
             INDArray v = e.getValue();
+            // Bidirectional's initializer does not classify its prefixed keys: ask the wrapped layer's
+            Layer owner = layer instanceof Bidirectional ? ((Bidirectional) layer).getFwd() : layer;
+            String key = layer instanceof Bidirectional ? e.getKey().substring(1) : e.getKey();
             params.add(new LayoutPlanner.Param(e.getKey(), v.shape(), v.ordering(),
-                    init.isBiasParam(layer, e.getKey()), init.isWeightParam(layer, e.getKey())));
+                    owner.initializer().isBiasParam(owner, key), owner.initializer().isWeightParam(owner, key)));
         }
-        planner.add(name, (TrainingConfig) layer, params);
+        planner.add(name, updaterOwner(layer), params);
+    }
+
+    /**
+     * The configuration DL4J asks for a layer's updaters: wrappers such as LastTimeStep, TimeDistributed and
+     * MaskZeroLayer answer with the wrapped layer's (their runtime layer returns {@code underlying.getConfig()});
+     * FrozenLayerWithBackprop answers itself (NoOp).
+     */
+    private static TrainingConfig updaterOwner(Layer layer) {
+        Layer l = layer;
+        while (l instanceof BaseWrapperLayer && !(l instanceof FrozenLayerWithBackprop)) {
+            l = ((BaseWrapperLayer) l).getUnderlying();
+        }
+        return l;
     }
 }

@@ -34,9 +34,9 @@ public abstract class ShapeAwareUpdater implements IUpdater {
     protected ISchedule learningRateSchedule;
     protected double weightDecay;
     protected AdamWFallback fallback = new AdamWFallback();
-    protected Set<ParamRole> matrixRoles = EnumSet.of(ParamRole.HIDDEN_MATRIX, ParamRole.CONV_KERNEL);
-    protected Set<String> fallbackLayers = new TreeSet<>();
-    protected Set<String> matrixRuleLayers = new TreeSet<>();
+    protected EnumSet<ParamRole> matrixRoles = EnumSet.of(ParamRole.HIDDEN_MATRIX, ParamRole.CONV_KERNEL);
+    protected TreeSet<String> fallbackLayers = new TreeSet<>();
+    protected TreeSet<String> matrixRuleLayers = new TreeSet<>();
     protected NonFiniteGradientPolicy nonFiniteGradients = NonFiniteGradientPolicy.THROW;
     protected LayerLayout layout;
 
@@ -55,8 +55,8 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         this.layout = o.layout;
     }
 
-    static Set<ParamRole> roleSet(Set<ParamRole> roles) {
-        Set<ParamRole> s = EnumSet.noneOf(ParamRole.class);
+    static EnumSet<ParamRole> roleSet(Set<ParamRole> roles) {
+        EnumSet<ParamRole> s = EnumSet.noneOf(ParamRole.class);
         s.addAll(roles);
         return s;
     }
@@ -174,7 +174,7 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         return Double.compare(learningRate, o.learningRate) == 0
                 && Objects.equals(learningRateSchedule, o.learningRateSchedule)
                 && Double.compare(weightDecay, o.weightDecay) == 0 && fallback.equals(o.fallback)
-                && roleSet(matrixRoles).equals(roleSet(o.matrixRoles)) && fallbackLayers.equals(o.fallbackLayers)
+                && matrixRoles.equals(o.matrixRoles) && fallbackLayers.equals(o.fallbackLayers)
                 && matrixRuleLayers.equals(o.matrixRuleLayers) && nonFiniteGradients == o.nonFiniteGradients
                 && Objects.equals(layout, o.layout);
     }

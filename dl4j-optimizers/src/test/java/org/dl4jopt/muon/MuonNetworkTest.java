@@ -148,4 +148,41 @@ class MuonNetworkTest {
         assertTrue(last < first, "loss " + first + " -> " + last);
         assertTrue(Double.isFinite(net.getUpdater().getStateViewArray().sumNumber().doubleValue()));
     }
+
+    static ComputationGraph attentionNet() {
+        ComputationGraph net = new ComputationGraph(Optimizers.prepare(TestModels.attention(
+                Muon.builder().learningRate(0.02).adamLearningRate(3e-3).weightDecay(0.01).build(), 5,
+                DataType.FLOAT, 8, 6, 3)));
+        net.init();
+        return net;
+    }
+
+    static final List<DataSet> SEQUENCES = SyntheticData.sequences(256, 8, 6, 3, 9).batchBy(32);
+
+    static void fit(ComputationGraph net, int from, int steps) {
+        for (int i = from; i < from + steps; i++) net.fit(SEQUENCES.get(i % SEQUENCES.size()));
+    }
+
+    @Test
+    void graphSaveRestoreContinueAndClone(@TempDir Path dir) throws Exception {
+        ComputationGraph straight = attentionNet();
+        fit(straight, 0, 10);
+        ComputationGraph first = attentionNet();
+        fit(first, 0, 5);
+        ComputationGraph cloned = first.clone();
+        // DL4J 1.0.0-M2.1: ComputationGraphConfiguration.clone() drops the iteration/epoch counters (DL4J's Adam
+        // drifts after clone() the same way); copy them, as users must.
+        cloned.getConfiguration().setIterationCount(first.getConfiguration().getIterationCount());
+        cloned.getConfiguration().setEpochCount(first.getConfiguration().getEpochCount());
+        File f = dir.resolve("graph.zip").toFile();
+        ModelSerializer.writeModel(first, f, true);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(f, true);
+        fit(restored, 5, 5);
+        fit(cloned, 5, 5);
+        double dRestored = maxAbsDiff(straight.params(), restored.params());
+        double dState = maxAbsDiff(straight.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
+        double dClone = maxAbsDiff(straight.params(), cloned.params());
+        assertTrue(dRestored <= 1e-6 && dState <= 1e-6 && dClone <= 1e-6,
+                "restored " + dRestored + ", state " + dState + ", clone " + dClone);
+    }
 }
