@@ -15,18 +15,31 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * again, and so that a user's own {@code WeightDecay} can be told apart (and refused, to avoid decaying twice).
  */
 public class DecoupledWeightDecay extends WeightDecay {
+    /** Iterations at which the layer is updated (Drop-Muon); null: every iteration. */
+    private final UpdateGate gate;
 
     public DecoupledWeightDecay(double coeff) {
-        this(new FixedSchedule(coeff));
+        this(new FixedSchedule(coeff), null);
     }
 
-    public DecoupledWeightDecay(ISchedule coeff) {
-        super(coeff, true);
+    public DecoupledWeightDecay(double coeff, UpdateGate gate) {
+        this(new FixedSchedule(coeff), gate);
     }
 
     @JsonCreator
-    DecoupledWeightDecay(@JsonProperty("coeff") ISchedule coeff, @JsonProperty("applyLR") boolean applyLR) {
-        this(coeff);
+    public DecoupledWeightDecay(@JsonProperty("coeff") ISchedule coeff, @JsonProperty("gate") UpdateGate gate) {
+        super(coeff, true);
+        this.gate = gate;
+    }
+
+    public UpdateGate gate() {
+        return gate;
+    }
+
+    /** Decays like DL4J's WeightDecay, except at iterations where the gate freezes the layer. */
+    @Override
+    public void apply(INDArray param, INDArray gradView, double lr, int iteration, int epoch) {
+        if (gate == null || gate.active(iteration)) super.apply(param, gradView, lr, iteration, epoch);
     }
 
     /**
@@ -40,16 +53,17 @@ public class DecoupledWeightDecay extends WeightDecay {
 
     @Override
     public Regularization clone() {
-        return new DecoupledWeightDecay(getCoeff().clone());
+        return new DecoupledWeightDecay(getCoeff().clone(), gate);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DecoupledWeightDecay && getCoeff().equals(((DecoupledWeightDecay) o).getCoeff());
+        return o instanceof DecoupledWeightDecay && getCoeff().equals(((DecoupledWeightDecay) o).getCoeff())
+                && java.util.Objects.equals(gate, ((DecoupledWeightDecay) o).gate);
     }
 
     @Override
     public int hashCode() {
-        return 31 * getCoeff().hashCode() + 7;
+        return 31 * getCoeff().hashCode() + java.util.Objects.hashCode(gate);
     }
 }

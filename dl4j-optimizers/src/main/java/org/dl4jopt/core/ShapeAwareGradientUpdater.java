@@ -31,6 +31,7 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
     protected final T config;
     protected final LayerLayout layout;
     protected final StateLayout stateLayout;
+    protected final UpdateGate gate;
     private INDArray state;
     private INDArray[] stateSlices;
 
@@ -39,6 +40,7 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
         this.config = config;
         this.layout = config.requireLayout();
         this.stateLayout = new StateLayout(config);
+        this.gate = config.updateGate();
     }
 
     @Override
@@ -88,6 +90,10 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
                     + ". Call Optimizers.prepare(conf) again on the final configuration.");
         }
         INDArray flat = gradient.reshape(gradient.length());
+        if (gate != null && !gate.active(iteration)) {
+            flat.assign(0);          // not updated this iteration; its gradient may not even have been computed
+            return;
+        }
         if (!Double.isFinite(Kernels.sumOfSquares(flat))) {
             if (config.nonFiniteGradients() == NonFiniteGradientPolicy.THROW) {
                 throw new IllegalStateException("Non-finite (NaN/Inf) gradient in layer '" + layout.layerName()

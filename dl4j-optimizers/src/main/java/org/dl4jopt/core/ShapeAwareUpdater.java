@@ -145,6 +145,11 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         return usesMatrixRule(p) ? weightDecay : fallback.weightDecay() * fallback.learningRate() / learningRate;
     }
 
+    /** The gate deciding at which iterations this layer is updated, or null for every iteration. */
+    public UpdateGate updateGate() {
+        return null;
+    }
+
     @Override
     public boolean hasLearningRate() {
         return true;

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.dl4jopt.core.DecoupledWeightDecay;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.UpdateGate;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
@@ -218,6 +219,7 @@ public final class LayoutPlanner {
         Map<LayerSlots.ListKind, Double> coeff = new EnumMap<>(LayerSlots.ListKind.class);
         Map<LayerSlots.ListKind, String> firstKey = new EnumMap<>(LayerSlots.ListKind.class);
         Map<LayerSlots.ListKind, List<String>> foreign = new EnumMap<>(LayerSlots.ListKind.class);
+        Map<LayerSlots.ListKind, UpdateGate> gates = new EnumMap<>(LayerSlots.ListKind.class);
         for (Param p : u.params) {
             LayerSlots.ListKind kind = slots.kindOf(u.layer, p.key);
             IUpdater up = u.layer.getUpdaterByParam(p.key);
@@ -238,6 +240,13 @@ public final class LayoutPlanner {
             }
             Double prev = coeff.putIfAbsent(kind, c);
             firstKey.putIfAbsent(kind, p.key);
+            UpdateGate g = cfg.updateGate();
+            if (gates.containsKey(kind) && !java.util.Objects.equals(gates.get(kind), g)) {
+                throw new IllegalArgumentException("Layer '" + u.name + "': parameters '" + firstKey.get(kind)
+                        + "' and '" + p.key + "' share a regularization list but are updated at different "
+                        + "iterations; give them one updater config.");
+            }
+            gates.put(kind, g);
             if (prev != null && Double.compare(prev, c) != 0) {
                 throw new IllegalArgumentException("Layer '" + u.name + "': parameters '" + firstKey.get(kind)
                         + "' and '" + p.key + "' share DL4J's " + kind.name().toLowerCase() + " regularization list "
@@ -268,7 +277,7 @@ public final class LayoutPlanner {
                             + " have another updater but share the " + kind.name().toLowerCase() + " regularization "
                             + "list that must carry this optimizer's weight decay.");
                 }
-                list.add(new DecoupledWeightDecay(c));
+                list.add(new DecoupledWeightDecay(c, gates.get(kind)));
             }
             slots.setRegularization(kind, list);
         }

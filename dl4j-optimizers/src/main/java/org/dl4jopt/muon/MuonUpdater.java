@@ -8,12 +8,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 
-/** The update rule of {@link Muon}; state per matrix: the momentum buffer {@code M} (same layout as the gradient). */
-public class MuonUpdater extends ShapeAwareGradientUpdater<Muon> {
+/** The update rule of {@link Muon} (and Drop-Muon's active layers); state per matrix: the momentum buffer {@code M} (same layout as the gradient). */
+public class MuonUpdater extends ShapeAwareGradientUpdater<AbstractMuon> {
     private final NewtonSchulz ns;
     private final double[] scales;
 
-    public MuonUpdater(Muon config) {
+    public MuonUpdater(AbstractMuon config) {
         super(config);
         this.ns = new NewtonSchulz(config.nsCoefficients(), config.nsSteps(), config.nsEpsilon());
         List<ParamLayout> params = layout.params();

@@ -1,0 +1,96 @@
+package org.dl4jopt.dropmuon;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.TrainingConfig;
+import org.deeplearning4j.nn.layers.FrozenLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.UpdateGate;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+
+import java.util.List;
+
+/**
+ * Skips Drop-Muon's backward pass below the cutoff in a {@link MultiLayerNetwork}: one line,
+ * {@code net.addListeners(new DropMuonBackprop())}. After each forward pass it finds the highest layer {@code k}
+ * such that every layer {@code 0..k} is frozen at this iteration (or has no parameters) and wraps layer {@code k} in
+ * DL4J's runtime {@link FrozenLayer}, where {@code MultiLayerNetwork.calcBackpropGradients} stops; the original layer
+ * is put back right after the backward pass. The frozen layers' gradients are then not computed at all (their
+ * updaters ignore them). Layers with any other updater than Drop-Muon (or NoOp) stop the truncation below them, so
+ * they always get their true gradient.
+ *
+ * <p>ComputationGraph: not truncated (its backward pass has no such stop); the frozen layers' updates are still
+ * skipped, so results are the same, only without the backward saving.
+ */
+public class DropMuonBackprop extends BaseTrainingListener {
+    private transient Layer[] swappedIn;
+    private transient int swappedIndex = -1;
+    private transient Layer original;
+
+    @Override
+    public void onForwardPass(Model model, List<INDArray> activations) {
+        restore();
+        if (!(model instanceof MultiLayerNetwork)) return;
+        MultiLayerNetwork net = (MultiLayerNetwork) model;
+        Layer[] layers = net.getLayers();
+        int k = truncationIndex(layers, net.getIterationCount());
+        if (k < 0 || k >= layers.length - 1) return;
+        original = layers[k];
+        layers[k] = new FrozenLayer(original);
+        swappedIn = layers;
+        swappedIndex = k;
+    }
+
+    @Override
+    public void onBackwardPass(Model model) {
+        restore();
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        restore();
+    }
+
+    private void restore() {
+        if (swappedIndex >= 0) {
+            swappedIn[swappedIndex] = original;
+            swappedIndex = -1;
+            swappedIn = null;
+            original = null;
+        }
+    }
+
+    /** Highest index whose layer and all layers below are frozen at this iteration or parameterless; -1 if none. */
+    static int truncationIndex(Layer[] layers, int iteration) {
+        int k = -1;
+        for (int i = 0; i < layers.length; i++) {
+            Layer l = layers[i];
+            if (l.numParams() == 0) {
+                k = i;
+                continue;
+            }
+            if (!frozen(l.getConfig(), l.paramTable().keySet(), iteration)) break;
+            k = i;
+        }
+        return k;
+    }
+
+    private static boolean frozen(TrainingConfig conf, Iterable<String> keys, int iteration) {
+        boolean anyDropMuon = false;
+        for (String key : keys) {
+            IUpdater u = conf.getUpdaterByParam(key);
+            if (u instanceof NoOp) continue;
+            if (!(u instanceof DropMuon)) return false;
+            DropMuon d = (DropMuon) u;
+            d.markBackpropTruncated();
+            UpdateGate gate = ((ShapeAwareUpdater) d).updateGate();
+            if (gate.active(iteration)) return false;
+            anyDropMuon = true;
+        }
+        return anyDropMuon;
+    }
+}

@@ -1,0 +1,134 @@
+package org.dl4jopt.muon;
+
+import org.dl4jopt.core.Check;
+import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.layout.ParamLayout;
+
+import java.util.Objects;
+
+/**
+ * Muon's hyperparameters and validation, shared by {@link Muon} and the optimizers built on its step (Drop-Muon);
+ * {@link MuonUpdater} applies the rule. One momentum buffer per orthogonalized matrix.
+ */
+public abstract class AbstractMuon extends ShapeAwareUpdater {
+    public static final double DEFAULT_LEARNING_RATE = 0.02;
+    public static final double DEFAULT_MOMENTUM = 0.95;
+    public static final int DEFAULT_NS_STEPS = 5;
+    public static final double DEFAULT_NS_EPSILON = 1e-7;
+
+    private double momentum = DEFAULT_MOMENTUM;
+    private boolean nesterov = true;
+    private int nsSteps = DEFAULT_NS_STEPS;
+    private double nsEpsilon = DEFAULT_NS_EPSILON;
+    private NsCoefficients nsCoefficients = NsCoefficients.JORDAN;
+    private ShapeScale shapeScale = ShapeScale.KELLER;
+    private boolean flattenedConvScale;
+
+    protected AbstractMuon() {
+        this.learningRate = DEFAULT_LEARNING_RATE;
+    }
+
+    protected AbstractMuon(AbstractMuon o) {
+        super(o);
+        this.momentum = o.momentum;
+        this.nesterov = o.nesterov;
+        this.nsSteps = o.nsSteps;
+        this.nsEpsilon = o.nsEpsilon;
+        this.nsCoefficients = o.nsCoefficients;
+        this.shapeScale = o.shapeScale;
+        this.flattenedConvScale = o.flattenedConvScale;
+    }
+
+    @Override
+    public void validate() {
+        super.validate();
+        Check.unitInterval(name() + ".momentum", momentum);
+        Check.atLeast(name() + ".nsSteps", nsSteps, 1);
+        Check.nonNegative(name() + ".nsEpsilon", nsEpsilon);
+        Objects.requireNonNull(nsCoefficients, name() + ".nsCoefficients");
+        Objects.requireNonNull(shapeScale, name() + ".shapeScale");
+    }
+
+    /** One momentum buffer of the parameter's size. */
+    @Override
+    protected long matrixStateSize(ParamLayout p) {
+        return p.length();
+    }
+
+    public double momentum() { return momentum; }
+    public boolean nesterov() { return nesterov; }
+    public int nsSteps() { return nsSteps; }
+    public double nsEpsilon() { return nsEpsilon; }
+    public NsCoefficients nsCoefficients() { return nsCoefficients; }
+    public ShapeScale shapeScale() { return shapeScale; }
+    public boolean flattenedConvScale() { return flattenedConvScale; }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) return true;
+        if (o == null || o.getClass() != getClass()) return false;
+        AbstractMuon m = (AbstractMuon) o;
+        return baseEquals(m) && Double.compare(momentum, m.momentum) == 0 && nesterov == m.nesterov
+                && nsSteps == m.nsSteps && Double.compare(nsEpsilon, m.nsEpsilon) == 0
+                && nsCoefficients == m.nsCoefficients && shapeScale == m.shapeScale
+                && flattenedConvScale == m.flattenedConvScale;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(baseHashCode(), momentum, nesterov, nsSteps, nsEpsilon, nsCoefficients, shapeScale,
+                flattenedConvScale);
+    }
+
+    @Override
+    public String toString() {
+        return name() + "(lr=" + learningRate + ", momentum=" + momentum + ", nesterov=" + nesterov + ", ns=" + nsCoefficients
+                + "x" + nsSteps + ", scale=" + shapeScale + ", wd=" + weightDecay + ", fallback=" + fallback
+                + (layout == null ? ", unprepared" : ", " + layout) + ")";
+    }
+
+    /**
+     * Muon's builder fields, shared with optimizers that extend Muon (Drop-Muon).
+     *
+     * @param <B> the concrete builder
+     */
+    @SuppressWarnings("unchecked")
+    public abstract static class Base<B extends Base<B>> extends ShapeAwareUpdater.Builder<B> {
+        private double momentum = DEFAULT_MOMENTUM;
+        private boolean nesterov = true;
+        private int nsSteps = DEFAULT_NS_STEPS;
+        private double nsEpsilon = DEFAULT_NS_EPSILON;
+        private NsCoefficients nsCoefficients = NsCoefficients.JORDAN;
+        private ShapeScale shapeScale = ShapeScale.KELLER;
+        private boolean flattenedConvScale;
+
+        protected Base() {
+            super(DEFAULT_LEARNING_RATE);
+        }
+
+        /** EMA momentum coefficient beta, in [0, 1). */
+        public B momentum(double m) { this.momentum = m; return (B) this; }
+        /** Nesterov ({@code (1-beta)G + beta M}, default) or plain ({@code M}) momentum. */
+        public B nesterov(boolean n) { this.nesterov = n; return (B) this; }
+        public B nsSteps(int k) { this.nsSteps = k; return (B) this; }
+        /** Additive epsilon of the input normalisation {@code G / (||G||_F + eps)}. */
+        public B nsEpsilon(double eps) { this.nsEpsilon = eps; return (B) this; }
+        public B nsCoefficients(NsCoefficients c) { this.nsCoefficients = c; return (B) this; }
+        public B shapeScale(ShapeScale s) { this.shapeScale = s; return (B) this; }
+        /** KELLER scale of conv kernels from the flattened matrix instead of the kernel's kH/kW (spec 1.4 choice). */
+        public B flattenedConvScale(boolean f) { this.flattenedConvScale = f; return (B) this; }
+
+        /** Copies the Muon and shared fields into {@code m} and validates it. */
+        protected <M extends AbstractMuon> M fillMuon(M m) {
+            AbstractMuon mu = m;
+            mu.momentum = momentum;
+            mu.nesterov = nesterov;
+            mu.nsSteps = nsSteps;
+            mu.nsEpsilon = nsEpsilon;
+            mu.nsCoefficients = nsCoefficients;
+            mu.shapeScale = shapeScale;
+            mu.flattenedConvScale = flattenedConvScale;
+            return fill(m);
+        }
+    }
+}
