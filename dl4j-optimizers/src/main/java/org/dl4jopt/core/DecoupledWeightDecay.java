@@ -16,6 +16,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  */
 public class DecoupledWeightDecay extends WeightDecay {
     /** Iterations at which the layer is updated (Drop-Muon); null: every iteration. */
+    @JsonProperty("gate")
     private final UpdateGate gate;
 
     public DecoupledWeightDecay(double coeff) {

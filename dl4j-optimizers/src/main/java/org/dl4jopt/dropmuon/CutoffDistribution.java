@@ -13,8 +13,8 @@ public enum CutoffDistribution {
     WEIGHTS,
     /**
      * Experimental, not from the paper (a third-party "epoch-shift" law): {@code p_i ∝ exp(alpha * ((1-tau)(b-1-i)
-     * + tau*i))} with training progress {@code tau = min(1, iteration / horizon)}, moving mass from deep-only updates
-     * early to full updates late.
+     * + tau*i))} with training progress {@code tau = min(1, iteration / horizon)}: early on the mass is on small
+     * cutoffs (full-network updates), late on large ones (only the layers nearest the output).
      */
     EPOCH_SHIFT
 }

@@ -36,6 +36,9 @@ public class DropMuonBackprop extends BaseTrainingListener {
         restore();
         if (!(model instanceof MultiLayerNetwork)) return;
         MultiLayerNetwork net = (MultiLayerNetwork) model;
+        // DL4J creates the gradient views lazily at the start of the backward pass; they must reach the real layer,
+        // not the temporary FrozenLayer wrapper, so create them now.
+        if (net.getFlattenedGradients() == null) net.initGradientsView();
         Layer[] layers = net.getLayers();
         int k = truncationIndex(layers, net.getIterationCount());
         if (k < 0 || k >= layers.length - 1) return;
