@@ -6,6 +6,8 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.dl4jopt.Optimizers;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.dl4jopt.dropmuon.DropMuon;
+import org.dl4jopt.dropmuon.DropMuonBackprop;
 import org.dl4jopt.muon.Muon;
 import org.dl4jopt.muon.MuonUpdater;
 import org.dl4jopt.muon.NewtonSchulz;
@@ -37,6 +39,7 @@ public final class Benchmarks {
                 + Runtime.getRuntime().availableProcessors() + ", java " + System.getProperty("java.version"));
         if (!Arrays.asList(args).contains("--skip-ns")) newtonSchulzVsGemm(quick ? 5 : 21);
         trainingIteration(quick ? 4 : 24, 5);
+        dropMuonCutoffs(quick ? 4 : 16, 5);
     }
 
     static double median(double[] v) {
@@ -66,6 +69,46 @@ public final class Benchmarks {
 
         void iterationStart() {
             start = System.nanoTime();
+        }
+    }
+
+    /**
+     * (d) Drop-Muon: time per iteration as a function of the cutoff, side by side with Muon, with the backward
+     * truncation listener; two networks per variant, ABBA rounds.
+     */
+    static void dropMuonCutoffs(int rounds, int itersPerRound) {
+        int batch = 64;
+        List<DataSet> data = SyntheticData.images(batch * 8, 3).batchBy(batch);
+        String[] names = {"Muon", "Drop-Muon s=0 (all 4 blocks)", "Drop-Muon s=2 (dense+output)",
+                "Drop-Muon s=3 (output only)", "Drop-Muon uniform"};
+        IUpdater[] configs = {new Muon(), DropMuon.builder().fixedCutoff(0).build(),
+                DropMuon.builder().fixedCutoff(2).build(), DropMuon.builder().fixedCutoff(3).build(),
+                DropMuon.builder().seed(1).build()};
+        int instances = 2;
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[configs.length * instances];
+        for (int i = 0; i < nets.length; i++) {
+            nets[i] = cnn(configs[i % configs.length].clone());
+            nets[i].addListeners(new DropMuonBackprop());
+            for (int j = 0; j < 10; j++) nets[i].fit(data.get(j % data.size()));
+        }
+        double[][] t = new double[configs.length][rounds * instances];
+        for (int r = 0; r < rounds; r++) {
+            for (int o = 0; o < nets.length; o++) {
+                int k = (r % 2 == 0) ? o : nets.length - 1 - o;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < itersPerRound; i++) nets[k].fit(data.get((r + i) % data.size()));
+                Nd4j.getExecutioner().commit();
+                t[k % configs.length][r * instances + k / configs.length] =
+                        (System.nanoTime() - t0) / 1e6 / itersPerRound;
+            }
+        }
+        System.out.println("\n(d) Drop-Muon on the reference CNN, batch " + batch + ", with DropMuonBackprop; "
+                + instances + " networks per variant, median of " + rounds + " rounds x " + itersPerRound
+                + " iterations each (ABBA order)");
+        double muon = median(t[0]);
+        for (int c = 0; c < configs.length; c++) {
+            System.out.printf("    %-30s %7.2f ms/iter   ratio to Muon %.3f%n", names[c], median(t[c]),
+                    median(t[c]) / muon);
         }
     }
 

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.testmodels.FashionMnist;
 import org.dl4jopt.testmodels.TestModels;
@@ -29,13 +30,15 @@ import java.util.Locale;
  * Trains {@link TestModels#cnn} on Fashion-MNIST with one optimizer through plain
  * {@link MultiLayerNetwork#fit(DataSetIterator)} (one call per epoch), records the per-iteration loss and training
  * wall time, evaluates on the test set at the end of every epoch (and every {@code evalEvery} iterations within it),
- * and writes the run's files.
+ * and writes the run's files. Listeners an optimizer needs (its registry entry's
+ * {@link OptimizerRegistry.Entry#trainingListeners()}, e.g. Drop-Muon's backward truncation) are installed before the
+ * recording listener.
  */
 public final class CnnRun {
 
-    /** Everything a run needs besides the data. */
+    /** Everything a run needs besides the data. {@code targetAccuracy}: the {@code --target-accuracy}, or null. */
     public record Spec(String model, Options.OptimizerChoice optimizer, int epochs, int batch, long seed,
-                       Double weightDecay, int evalEvery, DataType dtype) {
+                       Double weightDecay, int evalEvery, Double targetAccuracy, DataType dtype) {
     }
 
     private static final int EVAL_BATCH = 500;
@@ -76,7 +79,7 @@ public final class CnnRun {
     /** Trains one network; progress goes to {@code progress} (carriage-return updated), or nowhere if null. */
     public static RunResult train(Spec spec, FashionMnist data, PrintStream progress) {
         OptimizerRegistry.Entry entry = spec.optimizer().entry();
-        IUpdater updater = entry.create(spec.optimizer().learningRate(), spec.weightDecay());
+        IUpdater updater = entry.create(spec.optimizer().learningRate(), spec.weightDecay(), spec.seed());
         MultiLayerConfiguration conf = TestModels.cnn(updater, spec.seed(), spec.dtype());
         if (spec.weightDecay() != null && spec.weightDecay() > 0
                 && entry.weightDecayMode() == OptimizerRegistry.WeightDecayMode.DL4J_REGULARIZATION) {
@@ -89,7 +92,9 @@ public final class CnnRun {
         int trainSize = data.trainSize();
         int itersPerEpoch = (trainSize + spec.batch() - 1) / spec.batch();
         Recorder rec = new Recorder(spec, net, data, trainSize, itersPerEpoch, progress);
-        net.setListeners(rec);
+        List<TrainingListener> listeners = new ArrayList<>(entry.trainingListeners());
+        listeners.add(rec);
+        net.setListeners(listeners);
         DataSetIterator train = data.trainIterator(spec.batch(), spec.seed());
 
         rec.clock.start();
@@ -101,7 +106,7 @@ public final class CnnRun {
         }
         return new RunResult(spec.model(), spec.optimizer().label(), spec.optimizer().learningRate(),
                 spec.weightDecay(), spec.epochs(), spec.batch(), spec.seed(), trainSize, data.testSize(),
-                String.valueOf(updater), rec.seconds(), rec.losses(), rec.evals);
+                String.valueOf(updater), rec.seconds(), rec.losses(), rec.evals, spec.targetAccuracy());
     }
 
     /** Test-set accuracy (via {@link Evaluation}) and mean per-example loss (network score without regularization). */
@@ -169,6 +174,7 @@ public final class CnnRun {
         private long lastPrint;
         private int lastLineLength;
         private String lastEvalText = "";
+        private boolean targetReached;
 
         Recorder(Spec spec, MultiLayerNetwork net, FashionMnist data, int trainSize, int itersPerEpoch,
                  PrintStream progress) {
@@ -226,6 +232,15 @@ public final class CnnRun {
                 double[] r = CnnRun.evaluate(net, data);
                 evals.add(new RunResult.EvalPoint(iterations, e, clock.seconds(), r[0], r[1]));
                 lastEvalText = String.format(Locale.ROOT, "  | test acc %.4f loss %.4f", r[0], r[1]);
+                if (!targetReached && spec.targetAccuracy() != null && r[0] >= spec.targetAccuracy()) {
+                    targetReached = true;
+                    endProgressLine();
+                    if (progress != null) {
+                        progress.printf(Locale.ROOT, "[%s] reached test accuracy %s (%.4f) after %d iterations, "
+                                        + "%.1f s training%n", spec.optimizer().label(),
+                                Reports.shortNum(spec.targetAccuracy()), r[0], iterations, clock.seconds());
+                    }
+                }
                 if (endOfEpoch && progress != null) {
                     progress.printf(Locale.ROOT, "[%s] epoch %d/%d done: %d iterations, %.1f s training, "
                                     + "test accuracy %.4f, test loss %.4f%n",

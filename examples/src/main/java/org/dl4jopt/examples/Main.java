@@ -58,6 +58,13 @@ public final class Main {
         FashionMnist data = CnnRun.loadData(o.dataDir, o.trainLimit, o.testLimit);
         err.printf(Locale.ROOT, "Fashion-MNIST: %d train / %d test examples; %d epoch(s), batch %d, seed %d%n",
                 data.trainSize(), data.testSize(), o.epochs, o.batch, o.seed);
+        if (o.targetAccuracy != null) {
+            err.printf(Locale.ROOT, "Target test accuracy %s: timed at the evaluations, %s%n",
+                    Reports.shortNum(o.targetAccuracy), o.evalEvery > 0
+                            ? "every " + o.evalEvery + " iterations and at the end of each epoch (--eval-every)"
+                            : "only at the end of each epoch (--eval-every 0; set e.g. --eval-every 20 for a finer "
+                            + "time to target)");
+        }
 
         if (o.command == Options.Command.RUN) {
             Options.OptimizerChoice choice = o.optimizers.get(0);
@@ -75,7 +82,7 @@ public final class Main {
 
     static CnnRun.Spec spec(Options o, Options.OptimizerChoice choice) {
         return new CnnRun.Spec(o.model, choice, o.epochs, o.batch, o.seed, o.weightDecay, o.evalEvery,
-                DataType.FLOAT);
+                o.targetAccuracy, DataType.FLOAT);
     }
 
     static String optimizerList() {

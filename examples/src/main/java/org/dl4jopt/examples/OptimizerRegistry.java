@@ -3,6 +3,9 @@ package org.dl4jopt.examples;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.dl4jopt.dropmuon.DropMuon;
+import org.dl4jopt.dropmuon.DropMuonBackprop;
 import org.dl4jopt.muon.Muon;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -16,19 +19,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
  * The optimizers the examples know, by command-line name. Adding an optimizer is one {@code register(...)} line in the
  * static block; a name reserved for a later release is one {@code reserve(...)} line and fails with a clear
- * "not implemented yet" message only when someone asks for it.
+ * "not implemented yet" message only when someone asks for it. An optimizer that needs training listeners on the
+ * network (Drop-Muon's backward truncation) says so in its entry; {@link CnnRun} installs them.
  */
 public final class OptimizerRegistry {
 
-    /** Builds a fresh updater configuration. {@code weightDecay} is 0 unless {@code --weight-decay} was given. */
+    /**
+     * Builds a fresh updater configuration. {@code weightDecay} is 0 unless {@code --weight-decay} was given;
+     * {@code seed} is the run's {@code --seed}, for optimizers with their own random draws.
+     */
     @FunctionalInterface
     public interface UpdaterFactory {
-        IUpdater create(double learningRate, double weightDecay);
+        IUpdater create(double learningRate, double weightDecay, long seed);
     }
 
     /** Where the decoupled weight decay of {@code --weight-decay} is applied. */
@@ -42,22 +50,34 @@ public final class OptimizerRegistry {
         DL4J_REGULARIZATION
     }
 
-    /** One registered name. {@link #implemented()} is false for names reserved for a later release. */
+    /**
+     * One registered name. {@link #implemented()} is false for names reserved for a later release.
+     * {@code listeners} supplies the training listeners the optimizer needs on the network besides the run's own
+     * (fresh instances per network); most optimizers need none.
+     */
     public record Entry(String name, double defaultLearningRate, String description, UpdaterFactory factory,
-                        WeightDecayMode weightDecayMode) {
+                        WeightDecayMode weightDecayMode, Supplier<List<TrainingListener>> listeners) {
 
         public boolean implemented() {
             return factory != null;
         }
 
-        /** A fresh updater with the given learning rate (null: the default) and weight decay (null: none). */
-        public IUpdater create(Double learningRate, Double weightDecay) {
+        /**
+         * A fresh updater with the given learning rate (null: the default), weight decay (null: none) and seed (used
+         * only by optimizers that draw random numbers).
+         */
+        public IUpdater create(Double learningRate, Double weightDecay, long seed) {
             if (!implemented()) {
                 throw notImplemented(name);
             }
             double lr = learningRate != null ? learningRate : defaultLearningRate;
             double wd = weightDecay != null ? weightDecay : 0.0;
-            return factory.create(lr, weightDecayMode == WeightDecayMode.IN_UPDATER ? wd : 0.0);
+            return factory.create(lr, weightDecayMode == WeightDecayMode.IN_UPDATER ? wd : 0.0, seed);
+        }
+
+        /** Fresh instances of the listeners this optimizer needs on the network (empty for most). */
+        public List<TrainingListener> trainingListeners() {
+            return listeners == null ? List.of() : List.copyOf(listeners.get());
         }
     }
 
@@ -67,19 +87,24 @@ public final class OptimizerRegistry {
         register("muon", Muon.DEFAULT_LEARNING_RATE,
                 "Muon: orthogonalised (Newton-Schulz) momentum for hidden conv/dense weights; AdamW (lr 3e-4) "
                         + "for the first conv, the output layer and biases",
-                (lr, wd) -> Muon.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
+                (lr, wd, seed) -> Muon.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
                 WeightDecayMode.IN_UPDATER);
         register("adam", 1e-3,
                 "DL4J Adam (beta1 0.9, beta2 0.999, eps 1e-8); with --weight-decay it is AdamW "
                         + "(DL4J decoupled WeightDecay)",
-                (lr, wd) -> new Adam(lr), WeightDecayMode.DL4J_REGULARIZATION);
+                (lr, wd, seed) -> new Adam(lr), WeightDecayMode.DL4J_REGULARIZATION);
         register("sgd", 0.05,
                 "DL4J Nesterovs: SGD with Nesterov momentum 0.9",
-                (lr, wd) -> new Nesterovs(lr, 0.9), WeightDecayMode.DL4J_REGULARIZATION);
+                (lr, wd, seed) -> new Nesterovs(lr, 0.9), WeightDecayMode.DL4J_REGULARIZATION);
+        register("dropmuon", DropMuon.DEFAULT_LEARNING_RATE,
+                "Drop-Muon: Muon that each iteration updates only the layers from a random cutoff (uniform, "
+                        + "seeded by --seed) to the output; the backward pass stops at the cutoff (DropMuonBackprop)",
+                (lr, wd, seed) -> DropMuon.builder().learningRate(lr).seed(seed).weightDecay(wd).adamWeightDecay(wd)
+                        .build(),
+                WeightDecayMode.IN_UPDATER, () -> List.of(new DropMuonBackprop()));
 
         reserve("fismo");
         reserve("lanton");
-        reserve("dropmuon");
         reserve("onebit-adam");
         reserve("am-sgd");
         reserve("am-adamw");
@@ -90,11 +115,18 @@ public final class OptimizerRegistry {
 
     private static void register(String name, double defaultLr, String description, UpdaterFactory factory,
                                  WeightDecayMode weightDecayMode) {
-        ENTRIES.put(name, new Entry(name, defaultLr, description, factory, weightDecayMode));
+        register(name, defaultLr, description, factory, weightDecayMode, null);
+    }
+
+    /** As above, for an optimizer that needs {@code listeners} on the network (fresh instances per call). */
+    private static void register(String name, double defaultLr, String description, UpdaterFactory factory,
+                                 WeightDecayMode weightDecayMode, Supplier<List<TrainingListener>> listeners) {
+        ENTRIES.put(name, new Entry(name, defaultLr, description, factory, weightDecayMode, listeners));
     }
 
     private static void reserve(String name) {
-        ENTRIES.put(name, new Entry(name, Double.NaN, "not implemented yet", null, WeightDecayMode.IN_UPDATER));
+        ENTRIES.put(name, new Entry(name, Double.NaN, "not implemented yet", null, WeightDecayMode.IN_UPDATER,
+                null));
     }
 
     /** All entries, implemented first, in registration order. */

@@ -41,7 +41,11 @@ public final class Options {
             "                        every optimizer without a NAME:LR)",
             "  --weight-decay X      decoupled weight decay (W <- W - lr*X*W); Adam becomes AdamW (default none)",
             "  --eval-every N        also evaluate on the test set every N iterations within an epoch",
-            "                        (default 200, 0 = only at the end of each epoch)",
+            "                        (default 200, 0 = only at the end of each epoch); this is the resolution",
+            "                        of the time to --target-accuracy",
+            "  --target-accuracy X   report the training seconds and iterations until the first evaluation",
+            "                        with test accuracy >= X (a fraction, e.g. 0.88); compare adds the columns",
+            "                        and each optimizer's time ratio to the first one (default none)",
             "  --data-dir DIR        Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)",
             "  --out DIR             output directory (required)",
             "",
@@ -49,8 +53,8 @@ public final class Options {
             "directory per optimizer plus DIR/comparison.csv, comparison.md and comparison.png.");
 
     private static final Set<String> VALUE_OPTIONS = Set.of("--optimizer", "--optimizers", "--epochs", "--batch",
-            "--train-limit", "--test-limit", "--seed", "--lr", "--weight-decay", "--eval-every", "--data-dir",
-            "--out");
+            "--train-limit", "--test-limit", "--seed", "--lr", "--weight-decay", "--eval-every", "--target-accuracy",
+            "--data-dir", "--out");
     private static final List<String> MODELS = List.of("cnn");
 
     public Command command = Command.HELP;
@@ -64,6 +68,8 @@ public final class Options {
     public Double learningRate;
     public Double weightDecay;
     public int evalEvery = 200;
+    /** Test accuracy whose first attainment is timed, or null (no target). */
+    public Double targetAccuracy;
     public Path dataDir;
     public Path out;
 
@@ -158,6 +164,14 @@ public final class Options {
                 throw CliException.usage("--weight-decay must be >= 0, got " + values.get("--weight-decay") + ".");
             }
             o.weightDecay = wd;
+        }
+        if (values.containsKey("--target-accuracy")) {
+            double t = parseDouble("--target-accuracy", values.get("--target-accuracy"));
+            if (!(t > 0 && t <= 1)) {
+                throw CliException.usage("--target-accuracy is a fraction in (0, 1], e.g. 0.88; got "
+                        + values.get("--target-accuracy") + ".");
+            }
+            o.targetAccuracy = t;
         }
         if (values.containsKey("--data-dir")) {
             o.dataDir = Paths.get(values.get("--data-dir"));

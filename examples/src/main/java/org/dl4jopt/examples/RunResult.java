@@ -10,8 +10,28 @@ import java.util.List;
  */
 public final class RunResult {
 
-    /** One test-set evaluation, taken after {@code iteration} training iterations. */
+    /**
+     * One test-set evaluation, taken after {@code iteration} training iterations and {@code seconds} training seconds
+     * (evaluation time excluded).
+     */
     public record EvalPoint(long iteration, int epoch, double seconds, double accuracy, double loss) {
+    }
+
+    /**
+     * The first evaluation point of {@code evals} (in training order) whose test accuracy is at least {@code target},
+     * or null if none is (or {@code target} is null). Its {@code seconds} and {@code iteration} are the time to
+     * target: the resolution is the spacing of the evaluations ({@code --eval-every}).
+     */
+    public static EvalPoint firstReaching(List<EvalPoint> evals, Double target) {
+        if (target == null) {
+            return null;
+        }
+        for (EvalPoint e : evals) {
+            if (e.accuracy() >= target) {
+                return e;
+            }
+        }
+        return null;
     }
 
     /** Number of trailing iterations averaged into {@link #finalTrainLoss()}: 10% of the run, between 1 and 20. */
@@ -32,10 +52,13 @@ public final class RunResult {
     private final double[] iterationSeconds;
     private final double[] iterationLoss;
     private final List<EvalPoint> evals;
+    private final Double targetAccuracy;
 
+    /** {@code targetAccuracy}: the {@code --target-accuracy} of the run, or null. */
     public RunResult(String model, String optimizer, double learningRate, Double weightDecay, int epochs, int batch,
                      long seed, int trainExamples, int testExamples, String updater,
-                     double[] iterationSeconds, double[] iterationLoss, List<EvalPoint> evals) {
+                     double[] iterationSeconds, double[] iterationLoss, List<EvalPoint> evals,
+                     Double targetAccuracy) {
         if (iterationSeconds.length != iterationLoss.length) {
             throw new IllegalArgumentException("seconds and loss arrays differ in length");
         }
@@ -52,6 +75,7 @@ public final class RunResult {
         this.iterationSeconds = iterationSeconds.clone();
         this.iterationLoss = iterationLoss.clone();
         this.evals = Collections.unmodifiableList(new ArrayList<>(evals));
+        this.targetAccuracy = targetAccuracy;
     }
 
     public String model() {
@@ -149,5 +173,32 @@ public final class RunResult {
     public double testLoss() {
         EvalPoint e = lastEval();
         return e == null ? Double.NaN : e.loss();
+    }
+
+    /** Highest test accuracy of any evaluation (NaN without evaluations). */
+    public double bestTestAccuracy() {
+        return evals.stream().mapToDouble(EvalPoint::accuracy).max().orElse(Double.NaN);
+    }
+
+    /** The {@code --target-accuracy} of the run, or null when none was given. */
+    public Double targetAccuracy() {
+        return targetAccuracy;
+    }
+
+    /** The first evaluation that reached {@link #targetAccuracy()}; null if not reached or no target. */
+    public EvalPoint targetReached() {
+        return firstReaching(evals, targetAccuracy);
+    }
+
+    /** Training seconds (evaluations excluded) until the target was first reached; null if not reached. */
+    public Double secondsToTarget() {
+        EvalPoint e = targetReached();
+        return e == null ? null : e.seconds();
+    }
+
+    /** Training iterations until the target was first reached; null if not reached. */
+    public Long iterationsToTarget() {
+        EvalPoint e = targetReached();
+        return e == null ? null : e.iteration();
     }
 }

@@ -80,8 +80,8 @@ class ExamplesCliTest {
 
     @Test
     void registryKnowsImplementedAndReservedNames() {
-        assertEquals(List.of("muon", "adam", "sgd"), OptimizerRegistry.implementedNames());
-        assertEquals(List.of("fismo", "lanton", "dropmuon", "onebit-adam", "am-sgd", "am-adamw"),
+        assertEquals(List.of("muon", "adam", "sgd", "dropmuon"), OptimizerRegistry.implementedNames());
+        assertEquals(List.of("fismo", "lanton", "onebit-adam", "am-sgd", "am-adamw"),
                 OptimizerRegistry.reservedNames());
         assertEquals(0.05, OptimizerRegistry.get("SGD").defaultLearningRate());
         assertTrue(Main.optimizerList().contains("lanton"));
@@ -112,7 +112,9 @@ class ExamplesCliTest {
 
         String table = Reports.writeComparison(List.of(m, a), List.of("muon", "adam"), tmp);
         List<String> csv = Files.readAllLines(tmp.resolve("comparison.csv"));
-        assertEquals(Reports.COMPARISON_HEADER, csv.get(0));
+        assertEquals(Reports.COMPARISON_HEADER, csv.get(0));   // no target: no target columns
+        assertFalse(table.contains("to target"), table);
+        assertTrue(json.contains("\"target_accuracy\": null"), json);
         assertEquals(3, csv.size());
         assertTrue(csv.get(1).startsWith("muon,0.02,150,"), csv.get(1));
         assertTrue(table.startsWith("| optimizer |"), table);
@@ -159,6 +161,6 @@ class ExamplesCliTest {
         for (int it = 50; it <= n; it += 50) {
             evals.add(new RunResult.EvalPoint(it, 1, secs[it - 1], 0.6 + it / 1000.0, loss[it - 1] + 0.02));
         }
-        return new RunResult("cnn", name, lr, null, 1, 64, 42, 9600, 500, name, secs, loss, evals);
+        return new RunResult("cnn", name, lr, null, 1, 64, 42, 9600, 500, name, secs, loss, evals, null);
     }
 }
