@@ -1,0 +1,174 @@
+package org.dl4jopt.fismo;
+
+import org.dl4jopt.core.Kernels;
+import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.layout.ParamLayout;
+import org.dl4jopt.muon.NewtonSchulz;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The update rule of {@link Fismo} (spec section 1.3), per matrix in its 'c' view {@code G (m x n)}. State slice
+ * layout: {@code M (m n) | Sp (m^2) | Sq (n^2) | P^-1/2 | P^-1 (m^2 each) | Q^-1/2 | Q^-1 (n^2 each) | t}. The
+ * statistics live in the network's data type (the state array); eigendecompositions run in double.
+ */
+public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
+    private final NewtonSchulz ns;
+    private final double[] scales;
+    private final Map<String, Work> work = new HashMap<>();
+
+    public FismoUpdater(Fismo config) {
+        super(config);
+        ns = new NewtonSchulz(config.nsCoefficients(), config.nsSteps(), config.nsEpsilon());
+        List<ParamLayout> params = layout.params();
+        scales = new double[params.size()];
+        for (int i = 0; i < scales.length; i++) scales[i] = config.shapeScale().factor(params.get(i), false);
+    }
+
+    @Override
+    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
+                                   int epoch) {
+        INDArray gm = NewtonSchulz.cView(g, p.order(), p.rows(), p.cols());
+        long m = gm.rows();
+        long n = gm.columns();
+        Work w = work(m, n, g.dataType());
+        long o = 0;
+        INDArray mom = slice(state, o, m, n);
+        INDArray sp = slice(state, o += m * n, m, m);
+        INDArray sq = slice(state, o += m * m, n, n);
+        INDArray pInvSqrt = slice(state, o += n * n, m, m);
+        INDArray pInv = slice(state, o += m * m, m, m);
+        INDArray qInvSqrt = slice(state, o += m * m, n, n);
+        INDArray qInv = slice(state, o += n * n, n, n);
+        INDArray tSlot = state.get(NDArrayIndex.point(o + n * n));
+        double t = tSlot.getDouble(0) + 1;                         // O(1) host read per matrix and step
+        tSlot.assign(t);
+        boolean first = t == 1;
+        boolean refresh = first || ((long) t) % config.rootEvery() == 0;
+        if (first) {                                              // P^-1 = Q^-1 = I before the first refresh
+            qInv.reshape(n * n).assign(w.eyeN);
+            qInvSqrt.reshape(n * n).assign(w.eyeN);
+        }
+        // left factor with the previous Q (Gauss-Seidel order): A = (1/n) G Q^-1 G^T
+        Nd4j.gemm(gm, qInv, w.mn, false, false, 1.0, 0.0);
+        Nd4j.gemm(w.mn, gm, w.mm, false, true, 1.0 / n, 0.0);
+        factor(w.mm, sp, w.pm, w.eyeM, w.tmpM, first);
+        if (refresh) w.rootsM.compute(w.pm, pInv, pInvSqrt);
+        // right factor with the new P: B = (1/m) G^T P^-1 G
+        Nd4j.gemm(pInv, gm, w.mn, false, false, 1.0, 0.0);
+        Nd4j.gemm(gm, w.mn, w.nn, true, false, 1.0 / m, 0.0);
+        factor(w.nn, sq, w.pn, w.eyeN, w.tmpN, first);
+        if (refresh) w.rootsN.compute(w.pn, qInv, qInvSqrt);
+        // whitened momentum: M = beta M + (1-beta) P^-1/2 G Q^-1/2
+        Nd4j.gemm(pInvSqrt, gm, w.mn, false, false, 1.0, 0.0);
+        Nd4j.gemm(w.mn, qInvSqrt, w.mn2, false, false, 1.0, 0.0);
+        INDArray momFlat = mom.reshape(mom.length());
+        momFlat.muli(config.momentum());
+        Nd4j.exec(new Axpy(w.mn2.reshape(w.mn2.length()), momFlat, momFlat, 1 - config.momentum()));
+        // O = NS(M); step = P^-1/2 O Q^-1/2
+        w.o.assign(mom);
+        ns.orthogonalizeInPlace(w.o, 1.0);
+        Nd4j.gemm(pInvSqrt, w.o, w.mn, false, false, 1.0, 0.0);
+        double alpha = lr * scales[index];
+        if (config.graft()) {
+            Nd4j.gemm(w.mn, qInvSqrt, w.mn2, false, false, 1.0, 0.0);
+            double ratio = Math.sqrt(Kernels.sumOfSquares(w.o.reshape(w.o.length()))
+                    / Math.max(Kernels.sumOfSquares(w.mn2.reshape(w.mn2.length())), 1e-60));
+            gm.assign(w.mn2).muli(alpha * ratio);
+        } else {
+            Nd4j.gemm(w.mn, qInvSqrt, gm, false, false, alpha, 0.0);  // written straight into the update
+        }
+    }
+
+    /**
+     * Updates a factor's statistic {@code s} from the data term {@code a} and writes the trace-normalized factor
+     * into {@code out}: RAW_SCALE keeps the EMA at the gradient's scale with damping relative to its mean eigenvalue;
+     * LITERAL keeps the normalized factor itself (identity before the first step).
+     */
+    private void factor(INDArray a, INDArray s, INDArray out, INDArray eyeFlat, INDArray tmp, boolean first) {
+        long k = a.rows();
+        double gamma = config.factorEma();
+        INDArray aFlat = a.reshape(a.length());
+        INDArray sFlat = s.reshape(s.length());
+        if (config.factorMode() == FactorMode.RAW_SCALE) {
+            double scale = first ? Math.max(trace(aFlat, eyeFlat) / k, 1e-30) : trace(sFlat, eyeFlat) / k;
+            Nd4j.exec(new Axpy(eyeFlat, aFlat, aFlat, config.damping() * scale));   // L = A + mu*s*I
+            if (first) sFlat.assign(aFlat);
+            else {
+                sFlat.muli(gamma);
+                Nd4j.exec(new Axpy(aFlat, sFlat, sFlat, 1 - gamma));
+            }
+            symmetrize(s, tmp);
+            out.assign(s).muli(k / trace(sFlat, eyeFlat));
+        } else {
+            Nd4j.exec(new Axpy(eyeFlat, aFlat, aFlat, config.damping()));           // L = A + mu*I
+            if (first) sFlat.assign(eyeFlat);
+            sFlat.muli(gamma);
+            Nd4j.exec(new Axpy(aFlat, sFlat, sFlat, 1 - gamma));
+            sFlat.muli(k / trace(sFlat, eyeFlat));
+            symmetrize(s, tmp);
+            out.assign(s);
+        }
+    }
+
+    private static double trace(INDArray flat, INDArray eyeFlat) {
+        return Nd4j.getBlasWrapper().dot(flat, eyeFlat);
+    }
+
+    /** {@code x = (x + x^T) / 2}, through a separate buffer (never add an array to its own transpose view). */
+    private static void symmetrize(INDArray x, INDArray tmp) {
+        tmp.assign(x.transpose());
+        x.addi(tmp).muli(0.5);
+    }
+
+    private static INDArray slice(INDArray state, long offset, long rows, long cols) {
+        return state.get(NDArrayIndex.interval(offset, offset + rows * cols)).reshape('c', rows, cols);
+    }
+
+    private Work work(long m, long n, DataType type) {
+        return work.computeIfAbsent(m + "x" + n + ":" + type, k -> new Work(m, n, type, config.eigenFloor()));
+    }
+
+    /** Reusable buffers for one {@code m x n} shape. */
+    private static final class Work {
+        final INDArray mn;
+        final INDArray mn2;
+        final INDArray o;
+        final INDArray mm;
+        final INDArray nn;
+        final INDArray pm;
+        final INDArray pn;
+        final INDArray tmpM;
+        final INDArray tmpN;
+        final INDArray eyeM;
+        final INDArray eyeN;
+        final SpdRoots rootsM;
+        final SpdRoots rootsN;
+
+        Work(long m, long n, DataType type, double floor) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                mn = Nd4j.create(type, m, n);
+                mn2 = Nd4j.create(type, m, n);
+                o = Nd4j.create(type, m, n);
+                mm = Nd4j.create(type, m, m);
+                nn = Nd4j.create(type, n, n);
+                pm = Nd4j.create(type, m, m);
+                pn = Nd4j.create(type, n, n);
+                tmpM = Nd4j.create(type, m, m);
+                tmpN = Nd4j.create(type, n, n);
+                eyeM = Nd4j.eye(m).castTo(type).reshape(m * m).dup();
+                eyeN = Nd4j.eye(n).castTo(type).reshape(n * n).dup();
+            }
+            rootsM = new SpdRoots(m, floor);
+            rootsN = new SpdRoots(n, floor);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package org.dl4jopt.fismo;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jopt.ManualStep;
+import org.dl4jopt.Mat;
+import org.dl4jopt.Optimizers;
+import org.dl4jopt.muon.Muon;
+import org.dl4jopt.testmodels.SyntheticData;
+import org.dl4jopt.testmodels.TestModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** FISMO (spec fismo-noise-adaptive.md section 1 and acceptance tests 2, 4, 5). */
+class FismoTest {
+
+    /** A random SPD matrix with the given condition number: V diag(logspace(1, 1/cond)) V^T, V orthonormal. */
+    static INDArray spd(int k, double cond, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray q = Nd4j.randn(DataType.DOUBLE, k, k);
+        INDArray basis = q.mmul(q.transpose()).dup('f');
+        Nd4j.getBlasWrapper().syev('V', 'L', basis, Nd4j.create(DataType.DOUBLE, k));   // eigenvectors: orthonormal
+        INDArray d = Nd4j.create(DataType.DOUBLE, 1, k);
+        for (int i = 0; i < k; i++) d.putScalar(0, i, Math.pow(cond, -(double) i / (k - 1)));
+        return basis.mulRowVector(d).mmul(basis.transpose());
+    }
+
+    @Test
+    void inverseRootsOfIllConditionedSpdMatrices() {
+        for (double cond : new double[] {1.0, 1e4, 1e8}) {
+            INDArray p = spd(12, cond, 3);
+            INDArray inv = Nd4j.create(DataType.DOUBLE, 12, 12);
+            INDArray invSqrt = Nd4j.create(DataType.DOUBLE, 12, 12);
+            new SpdRoots(12, 1e-12).compute(p, inv, invSqrt);
+            INDArray eye = Nd4j.eye(12).castTo(DataType.DOUBLE);
+            double e1 = inv.mmul(p).sub(eye).amaxNumber().doubleValue();
+            double e2 = invSqrt.mmul(p).mmul(invSqrt).sub(eye).amaxNumber().doubleValue();
+            assertTrue(e1 < 1e-5 && e2 < 1e-5, "cond " + cond + ": " + e1 + ", " + e2);
+        }
+        INDArray f = Nd4j.create(DataType.FLOAT, 12, 12);
+        INDArray fs = Nd4j.create(DataType.FLOAT, 12, 12);
+        new SpdRoots(12, 1e-12).compute(spd(12, 1e4, 5).castTo(DataType.FLOAT), f, fs);
+        assertTrue(Double.isFinite(f.sumNumber().doubleValue()), "float targets");
+    }
+
+    static MultiLayerNetwork dense(IUpdater u, DataType type) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(type).seed(1).updater(u).list()
+                .layer(new DenseLayer.Builder().nIn(3).nOut(4).hasBias(false).activation(Activation.IDENTITY).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(2)
+                        .activation(Activation.IDENTITY).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
+        net.init();
+        net.getLayer(0).setParam("W", Mat.of(type, new double[][] {{0.1, 0, 0.2, -0.3}, {-0.2, 0.5, 0.2, 0.1},
+                {0.3, -0.1, 0.2, 0}}));
+        return net;
+    }
+
+    static final double[][][] GRADS = {
+            {{1, 0.5, 0, 0.3}, {0, 0.5, -2, 0}, {-1, 0.5, 1, 0}},
+            {{0, -1, 0.2, 0}, {1, 0.5, 0.2, 0}, {0, 0, -0.4, 1}},
+            {{0.3, 0.1, -0.2, 0.5}, {-0.7, 0.2, 0.1, 0.4}, {0.2, -0.3, 0.6, -0.1}}};
+
+    static void steps(MultiLayerNetwork net, double scale) {
+        for (int t = 0; t < GRADS.length; t++) {
+            ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[t]).muli(scale)), t);
+        }
+    }
+
+    @Test
+    void identityFactorsReduceToMuon() {
+        MultiLayerNetwork fismo = dense(Fismo.builder().learningRate(0.02).damping(1e12).weightDecay(0.01).build(),
+                DataType.DOUBLE);
+        MultiLayerNetwork muon = dense(Muon.builder().learningRate(0.02).nesterov(false).weightDecay(0.01).build(),
+                DataType.DOUBLE);
+        steps(fismo, 1);
+        steps(muon, 1);
+        Mat.assertClose(Mat.toArray(muon.getLayer(0).getParam("W")), fismo.getLayer(0).getParam("W"), 1e-6);
+        MultiLayerNetwork preconditioned = dense(Fismo.builder().learningRate(0.02).weightDecay(0.01).build(),
+                DataType.DOUBLE);
+        steps(preconditioned, 1);
+        assertTrue(preconditioned.getLayer(0).getParam("W").sub(muon.getLayer(0).getParam("W")).amaxNumber()
+                .doubleValue() > 1e-4, "with learned factors the step differs from Muon");
+    }
+
+    /** The left factor's statistic after two steps, computed here from the formulas of spec 1.3 (m = 4, n = 3). */
+    @Test
+    void factorStatisticsFollowTheEmaAndTraceNormalization() {
+        double gamma = 0.9;
+        double mu = 0.1;
+        MultiLayerNetwork net = dense(Fismo.builder().factorEma(gamma).damping(mu).build(), DataType.DOUBLE);
+        // DL4J gradient [nIn=3, nOut=4] 'f' is seen as G = grad^T, m = 4 (fan-out), n = 3 (fan-in)
+        INDArray g1 = Mat.of(DataType.DOUBLE, GRADS[0]).transpose();
+        ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[0])), 0);
+        INDArray state = net.getUpdater().getStateViewArray();
+        INDArray sp1 = state.get(NDArrayIndex.interval(12, 28)).reshape('c', 4, 4);
+        INDArray a1 = g1.mmul(g1.transpose()).divi(3);                         // Q^-1 = I at the first step
+        double s1 = trace(a1) / 4;
+        INDArray expected1 = a1.add(Nd4j.eye(4).castTo(DataType.DOUBLE).muli(mu * s1));
+        Mat.assertClose(Mat.toArray(expected1), sp1, 1e-12);
+        // second step: A2 = (1/n) G2 Q1^-1 G2^T with Q1 from the state; EMA with damping relative to tr(Sp1)/m
+        INDArray qInv1 = state.get(NDArrayIndex.interval(12 + 16 + 9 + 32 + 9, 12 + 16 + 9 + 32 + 18))
+                .reshape('c', 3, 3).dup();
+        INDArray sp1Copy = sp1.dup();
+        ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[1])), 1);
+        INDArray g2 = Mat.of(DataType.DOUBLE, GRADS[1]).transpose();
+        INDArray a2 = g2.mmul(qInv1).mmul(g2.transpose()).divi(3);
+        INDArray l2 = a2.add(Nd4j.eye(4).castTo(DataType.DOUBLE).muli(mu * trace(sp1Copy) / 4));
+        INDArray expected2 = sp1Copy.mul(gamma).addi(l2.muli(1 - gamma));
+        Mat.assertClose(Mat.toArray(expected2), sp1, 1e-10);
+        // the cached P^-1 is the inverse of the trace-normalized statistic
+        INDArray p2 = expected2.mul(4 / trace(expected2));
+        INDArray pInv = state.get(NDArrayIndex.interval(12 + 16 + 9 + 16, 12 + 16 + 9 + 32)).reshape('c', 4, 4);
+        Mat.assertClose(Mat.toArray(Nd4j.eye(4).castTo(DataType.DOUBLE)), pInv.mmul(p2), 1e-8);
+        assertEquals(2.0, state.getDouble(12 + 16 + 9 + 32 + 18), 0, "step counter");
+    }
+
+    static double trace(INDArray a) {
+        double t = 0;
+        for (int i = 0; i < a.rows(); i++) t += a.getDouble(i, i);
+        return t;
+    }
+
+    @Test
+    void rawScaleIsScaleInvariant() {
+        MultiLayerNetwork a = dense(Fismo.builder().build(), DataType.DOUBLE);
+        MultiLayerNetwork b = dense(Fismo.builder().build(), DataType.DOUBLE);
+        MultiLayerNetwork c = dense(Fismo.builder().build(), DataType.DOUBLE);
+        INDArray w0 = a.getLayer(0).getParam("W").dup();
+        steps(a, 1);
+        steps(b, 1e-2);
+        steps(c, 1e2);
+        INDArray da = a.getLayer(0).getParam("W").sub(w0);
+        Mat.assertClose(Mat.toArray(da), b.getLayer(0).getParam("W").sub(w0), 1e-4);
+        Mat.assertClose(Mat.toArray(da), c.getLayer(0).getParam("W").sub(w0), 1e-4);
+    }
+
+    @Test
+    void rootsAreRefreshedEveryKSteps() {
+        MultiLayerNetwork net = dense(Fismo.builder().rootEvery(3).build(), DataType.DOUBLE);
+        ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[0])), 0);
+        INDArray state = net.getUpdater().getStateViewArray();
+        INDArray roots1 = state.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)).dup();
+        INDArray sp1 = state.get(NDArrayIndex.interval(12, 28)).dup();
+        ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[1])), 1);
+        assertEquals(roots1, state.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)), "t=2: cached");
+        assertNotEquals(sp1, state.get(NDArrayIndex.interval(12, 28)), "statistics still updated");
+        ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[2])), 2);
+        assertNotEquals(roots1, state.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)), "t=3: refreshed");
+    }
+
+    @Test
+    void zeroAndRankOneGradientsStayFinite() {
+        MultiLayerNetwork net = dense(Fismo.builder().build(), DataType.FLOAT);
+        ManualStep.apply(net, Map.of("0_W", Nd4j.zeros(DataType.FLOAT, 3, 4)), 0);
+        ManualStep.apply(net, Map.of("0_W", Nd4j.ones(DataType.FLOAT, 3, 4)), 1);
+        ManualStep.apply(net, Map.of("0_W", Nd4j.zeros(DataType.FLOAT, 3, 4)), 2);
+        assertTrue(Double.isFinite(net.getUpdater().getStateViewArray().sumNumber().doubleValue()));
+        assertTrue(Double.isFinite(net.params().sumNumber().doubleValue()));
+    }
+
+    @Test
+    void badHyperparametersAreRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Fismo.builder().damping(0).build());
+        assertTrue(e.getMessage().contains("Fismo.damping"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Fismo.builder().factorEma(1).build());
+        assertTrue(e.getMessage().contains("Fismo.factorEma"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Fismo.builder().rootEvery(0).build());
+        assertTrue(e.getMessage().contains("Fismo.rootEvery"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Fismo.builder().learningRate(-1).build());
+        assertTrue(e.getMessage().contains("Fismo.learningRate"), e.getMessage());
+    }
+
+    @Test
+    void trainsMlpAndGraphAndResumesExactly(@TempDir Path dir) throws Exception {
+        List<DataSet> images = SyntheticData.vectors(1024, 32, 4, 3).batchBy(64);
+        Fismo cfg = Fismo.builder().learningRate(0.003).rootEvery(2).weightDecay(0.01).adamLearningRate(3e-3).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.mlp(cfg, 1, DataType.FLOAT, 32,
+                64, 4)));
+        net.init();
+        double first = net.score(images.get(0));
+        for (int i = 0; i < 48; i++) net.fit(images.get(i % images.size()));
+        double last = net.score(images.get(0));
+        assertTrue(last < 0.3 * first, "mlp loss " + first + " -> " + last);
+
+        File f = dir.resolve("fismo.zip").toFile();
+        ModelSerializer.writeModel(net, f, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(f, true);
+        for (int i = 30; i < 35; i++) {
+            net.fit(images.get(i % images.size()));
+            restored.fit(images.get(i % images.size()));
+        }
+        assertTrue(net.params().equalsWithEps(restored.params(), 1e-6), "save, restore, continue");
+        assertEquals(net.getLayerWiseConfigurations(), MultiLayerConfiguration.fromJson(
+                net.getLayerWiseConfigurations().toJson()));
+
+        ComputationGraph graph = new ComputationGraph(Optimizers.prepare(TestModels.attention(
+                Fismo.builder().learningRate(0.003).adamLearningRate(3e-3).build(), 5, DataType.FLOAT, 8, 6, 3)));
+        graph.init();
+        List<DataSet> seq = SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32);
+        double g0 = graph.score(seq.get(0));
+        for (int e = 0; e < 6; e++) for (DataSet d : seq) graph.fit(d);
+        double g1 = graph.score(seq.get(0));
+        assertTrue(g1 < 0.8 * g0, "graph loss " + g0 + " -> " + g1);
+    }
+}
