@@ -3,6 +3,8 @@ package org.dl4jopt.core;
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.layout.ParamRole;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
@@ -10,6 +12,7 @@ import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -69,6 +72,23 @@ public abstract class ShapeAwareUpdater implements IUpdater {
 
     @Override
     public abstract ShapeAwareUpdater clone();
+
+    /** A new update rule for one updater block of this config. */
+    protected abstract ShapeAwareGradientUpdater<?> newUpdater();
+
+    @Override
+    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
+        ShapeAwareGradientUpdater<?> u = newUpdater();
+        u.setStateViewArray(viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
+        return u;
+    }
+
+    @Override
+    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
+        ShapeAwareGradientUpdater<?> u = newUpdater();
+        u.setState(updaterState, initializeStateArrays);
+        return u;
+    }
 
     /** Validates the hyperparameters common to every shape-aware optimizer; subclasses add their own. */
     public void validate() {

@@ -4,11 +4,8 @@ import org.dl4jopt.core.UpdateGate;
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.muon.AbstractMuon;
 import org.dl4jopt.muon.Muon;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -72,17 +69,8 @@ public class DropMuon extends AbstractMuon {
     }
 
     @Override
-    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
-        DropMuonUpdater u = new DropMuonUpdater(this);
-        u.setStateViewArray(viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
-        return u;
-    }
-
-    @Override
-    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
-        DropMuonUpdater u = new DropMuonUpdater(this);
-        u.setState(updaterState, initializeStateArrays);
-        return u;
+    protected DropMuonUpdater newUpdater() {
+        return new DropMuonUpdater(this);
     }
 
     @Override

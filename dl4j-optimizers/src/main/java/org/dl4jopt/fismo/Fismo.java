@@ -5,10 +5,7 @@ import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.muon.NsCoefficients;
 import org.dl4jopt.muon.ShapeScale;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.GradientUpdater;
 
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -99,17 +96,8 @@ public class Fismo extends ShapeAwareUpdater {
     }
 
     @Override
-    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
-        FismoUpdater u = new FismoUpdater(this);
-        u.setStateViewArray(viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
-        return u;
-    }
-
-    @Override
-    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
-        FismoUpdater u = new FismoUpdater(this);
-        u.setState(updaterState, initializeStateArrays);
-        return u;
+    protected FismoUpdater newUpdater() {
+        return new FismoUpdater(this);
     }
 
     @Override

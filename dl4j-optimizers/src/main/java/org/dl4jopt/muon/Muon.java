@@ -1,9 +1,6 @@
 package org.dl4jopt.muon;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.GradientUpdater;
 
-import java.util.Map;
 
 /**
  * Muon: MomentUm Orthogonalized by Newton-Schulz (K. Jordan et al., 2024, github.com/KellerJordan/Muon; spec
@@ -44,17 +41,8 @@ public class Muon extends AbstractMuon {
     }
 
     @Override
-    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
-        MuonUpdater u = new MuonUpdater(this);
-        u.setStateViewArray(viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
-        return u;
-    }
-
-    @Override
-    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
-        MuonUpdater u = new MuonUpdater(this);
-        u.setState(updaterState, initializeStateArrays);
-        return u;
+    protected MuonUpdater newUpdater() {
+        return new MuonUpdater(this);
     }
 
     @Override
