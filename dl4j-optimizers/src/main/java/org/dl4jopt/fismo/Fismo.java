@@ -17,9 +17,11 @@ import java.util.Objects;
  *   M = beta*M + (1-beta) * P^-1/2 G Q^-1/2
  *   W = W(1 - lr*wd) - lr * s(W) * P^-1/2 NS_k(M) Q^-1/2
  * </pre>
- * With {@code P = Q = I} (damping to infinity) it is Muon with plain EMA momentum. Other parameters, and matrices
- * with a side above {@code maxPreconditionedDim}, get the AdamW fallback. State per matrix:
- * {@code mn + 3m^2 + 3n^2 + 1} (momentum; factor statistics; cached {@code P^-1, P^-1/2, Q^-1, Q^-1/2}; step count).
+ * With {@code P = Q = I} (damping to infinity) it is Muon with plain EMA momentum. A side longer than
+ * {@code maxPreconditionedDim} keeps the identity factor (one-sided FISMO, spec 1.5's alternative: a large factor is
+ * costly and, estimated from a few samples, badly rank-deficient); a matrix with both sides longer gets the AdamW
+ * fallback, like every non-matrix parameter. State per matrix: {@code mn + 3m^2 + 3n^2 + 1} (momentum; factor
+ * statistics; cached {@code P^-1, P^-1/2, Q^-1, Q^-1/2}; step count), without the terms of an identity side.
  */
 public class Fismo extends ShapeAwareUpdater {
     public static final double DEFAULT_LEARNING_RATE = 0.01;   // spec 1.4: half of Muon's
@@ -34,7 +36,7 @@ public class Fismo extends ShapeAwareUpdater {
     private FactorMode factorMode = FactorMode.RAW_SCALE;
     private ShapeScale shapeScale = ShapeScale.KELLER;
     private boolean graft;
-    private int maxPreconditionedDim = 4096;
+    private int maxPreconditionedDim = 1024;
     private double eigenFloor = 1e-10;
 
     public Fismo() {
@@ -82,17 +84,22 @@ public class Fismo extends ShapeAwareUpdater {
         Objects.requireNonNull(shapeScale, "Fismo.shapeScale");
     }
 
-    /** Matrices with a side above {@code maxPreconditionedDim} go to the fallback (a factor would be too large). */
+    /** Matrices with both sides above {@code maxPreconditionedDim} go to the fallback. */
     @Override
     public boolean usesMatrixRule(ParamLayout p) {
-        return super.usesMatrixRule(p) && Math.max(p.rows(), p.cols()) <= maxPreconditionedDim;
+        return super.usesMatrixRule(p) && Math.min(p.rows(), p.cols()) <= maxPreconditionedDim;
+    }
+
+    /** True if a side of this length gets a learned factor (else the identity). */
+    public boolean preconditions(long side) {
+        return side <= maxPreconditionedDim;
     }
 
     @Override
     protected long matrixStateSize(ParamLayout p) {
         long m = p.rows();
         long n = p.cols();
-        return m * n + 3 * m * m + 3 * n * n + 1;
+        return m * n + (preconditions(m) ? 3 * m * m : 0) + (preconditions(n) ? 3 * n * n : 0) + 1;
     }
 
     @Override
@@ -116,6 +123,7 @@ public class Fismo extends ShapeAwareUpdater {
     public ShapeScale shapeScale() { return shapeScale; }
     public boolean graft() { return graft; }
     public double eigenFloor() { return eigenFloor; }
+    public int maxPreconditionedDim() { return maxPreconditionedDim; }
 
     @Override
     public boolean equals(Object o) {
@@ -166,6 +174,7 @@ public class Fismo extends ShapeAwareUpdater {
         public Builder shapeScale(ShapeScale v) { f.shapeScale = v; return this; }
         /** Rescale the step to the Frobenius norm of the orthogonalized momentum (Shampoo-style grafting). */
         public Builder graft(boolean v) { f.graft = v; return this; }
+        /** Longest side that gets a learned factor (longer sides keep the identity), >= 2. */
         public Builder maxPreconditionedDim(int v) { f.maxPreconditionedDim = v; return this; }
         /** Eigenvalue floor relative to the mean eigenvalue. */
         public Builder eigenFloor(double v) { f.eigenFloor = v; return this; }

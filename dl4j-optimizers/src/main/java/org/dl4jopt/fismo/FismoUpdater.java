@@ -17,8 +17,9 @@ import java.util.Map;
 
 /**
  * The update rule of {@link Fismo} (spec section 1.3), per matrix in its 'c' view {@code G (m x n)}. State slice
- * layout: {@code M (m n) | Sp (m^2) | Sq (n^2) | P^-1/2 | P^-1 (m^2 each) | Q^-1/2 | Q^-1 (n^2 each) | t}. The
- * statistics live in the network's data type (the state array); eigendecompositions run in double.
+ * layout: {@code M (m n) | Sp (m^2) | Sq (n^2) | P^-1/2 | P^-1 (m^2 each) | Q^-1/2 | Q^-1 (n^2 each) | t}, without
+ * the parts of a side that keeps the identity factor. The statistics live in the network's data type (the state
+ * array); eigendecompositions run in double.
  */
 public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
     private final NewtonSchulz ns;
@@ -39,53 +40,68 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         INDArray gm = NewtonSchulz.cView(g, p.order(), p.rows(), p.cols());
         long m = gm.rows();
         long n = gm.columns();
+        boolean left = config.preconditions(m);
+        boolean right = config.preconditions(n);
         Work w = work(m, n, g.dataType());
-        long o = 0;
-        INDArray mom = slice(state, o, m, n);
-        INDArray sp = slice(state, o += m * n, m, m);
-        INDArray sq = slice(state, o += m * m, n, n);
-        INDArray pInvSqrt = slice(state, o += n * n, m, m);
-        INDArray pInv = slice(state, o += m * m, m, m);
-        INDArray qInvSqrt = slice(state, o += m * m, n, n);
-        INDArray qInv = slice(state, o += n * n, n, n);
-        INDArray tSlot = state.get(NDArrayIndex.point(o + n * n));
+        long o = m * n;
+        INDArray mom = slice(state, 0, m, n);
+        INDArray sp = left ? slice(state, o, m, m) : null;
+        INDArray sq = right ? slice(state, o += left ? m * m : 0, n, n) : null;
+        o += right ? n * n : 0;
+        INDArray pInvSqrt = left ? slice(state, o, m, m) : null;
+        INDArray pInv = left ? slice(state, o += m * m, m, m) : null;
+        o += left ? m * m : 0;
+        INDArray qInvSqrt = right ? slice(state, o, n, n) : null;
+        INDArray qInv = right ? slice(state, o += n * n, n, n) : null;
+        o += right ? n * n : 0;
+        INDArray tSlot = state.get(NDArrayIndex.point(o));
         double t = tSlot.getDouble(0) + 1;                         // O(1) host read per matrix and step
         tSlot.assign(t);
         boolean first = t == 1;
         boolean refresh = first || ((long) t) % config.rootEvery() == 0;
-        if (first) {                                              // P^-1 = Q^-1 = I before the first refresh
+        if (first && right) {                                     // Q^-1 = I before the first refresh
             qInv.reshape(n * n).assign(w.eyeN);
             qInvSqrt.reshape(n * n).assign(w.eyeN);
         }
-        // left factor with the previous Q (Gauss-Seidel order): A = (1/n) G Q^-1 G^T
-        Nd4j.gemm(gm, qInv, w.mn, false, false, 1.0, 0.0);
-        Nd4j.gemm(w.mn, gm, w.mm, false, true, 1.0 / n, 0.0);
-        factor(w.mm, sp, w.pm, w.eyeM, w.tmpM, first);
-        if (refresh) w.rootsM.compute(w.pm, pInv, pInvSqrt);
-        // right factor with the new P: B = (1/m) G^T P^-1 G
-        Nd4j.gemm(pInv, gm, w.mn, false, false, 1.0, 0.0);
-        Nd4j.gemm(gm, w.mn, w.nn, true, false, 1.0 / m, 0.0);
-        factor(w.nn, sq, w.pn, w.eyeN, w.tmpN, first);
-        if (refresh) w.rootsN.compute(w.pn, qInv, qInvSqrt);
+        if (left) {                                               // A = (1/n) G Q^-1 G^T, previous Q (Gauss-Seidel)
+            Nd4j.gemm(right(gm, qInv, w.mn), gm, w.mm, false, true, 1.0 / n, 0.0);
+            factor(w.mm, sp, w.pm, w.eyeM, w.tmpM, first);
+            if (refresh) w.rootsM.compute(w.pm, pInv, pInvSqrt);
+        }
+        if (right) {                                              // B = (1/m) G^T P^-1 G, new P
+            Nd4j.gemm(gm, left(pInv, gm, w.mn), w.nn, true, false, 1.0 / m, 0.0);
+            factor(w.nn, sq, w.pn, w.eyeN, w.tmpN, first);
+            if (refresh) w.rootsN.compute(w.pn, qInv, qInvSqrt);
+        }
         // whitened momentum: M = beta M + (1-beta) P^-1/2 G Q^-1/2
-        Nd4j.gemm(pInvSqrt, gm, w.mn, false, false, 1.0, 0.0);
-        Nd4j.gemm(w.mn, qInvSqrt, w.mn2, false, false, 1.0, 0.0);
+        INDArray whitened = right(left(pInvSqrt, gm, w.mn), qInvSqrt, w.mn2);
         INDArray momFlat = mom.reshape(mom.length());
         momFlat.muli(config.momentum());
-        Nd4j.exec(new Axpy(w.mn2.reshape(w.mn2.length()), momFlat, momFlat, 1 - config.momentum()));
+        Nd4j.exec(new Axpy(whitened.reshape(whitened.length()), momFlat, momFlat, 1 - config.momentum()));
         // O = NS(M); step = P^-1/2 O Q^-1/2
         w.o.assign(mom);
         ns.orthogonalizeInPlace(w.o, 1.0);
-        Nd4j.gemm(pInvSqrt, w.o, w.mn, false, false, 1.0, 0.0);
+        INDArray step = right(left(pInvSqrt, w.o, w.mn), qInvSqrt, w.mn2);
         double alpha = lr * scales[index];
         if (config.graft()) {
-            Nd4j.gemm(w.mn, qInvSqrt, w.mn2, false, false, 1.0, 0.0);
-            double ratio = Math.sqrt(Kernels.sumOfSquares(w.o.reshape(w.o.length()))
-                    / Math.max(Kernels.sumOfSquares(w.mn2.reshape(w.mn2.length())), 1e-60));
-            gm.assign(w.mn2).muli(alpha * ratio);
-        } else {
-            Nd4j.gemm(w.mn, qInvSqrt, gm, false, false, alpha, 0.0);  // written straight into the update
+            alpha *= Math.sqrt(Kernels.sumOfSquares(w.o.reshape(w.o.length()))
+                    / Math.max(Kernels.sumOfSquares(step.reshape(step.length())), 1e-60));
         }
+        gm.assign(step).muli(alpha);
+    }
+
+    /** {@code f x} into {@code out}, or {@code x} itself when the factor is the identity (null). */
+    private static INDArray left(INDArray f, INDArray x, INDArray out) {
+        if (f == null) return x;
+        Nd4j.gemm(f, x, out, false, false, 1.0, 0.0);
+        return out;
+    }
+
+    /** {@code x f} into {@code out}, or {@code x} itself when the factor is the identity (null). */
+    private static INDArray right(INDArray x, INDArray f, INDArray out) {
+        if (f == null) return x;
+        Nd4j.gemm(x, f, out, false, false, 1.0, 0.0);
+        return out;
     }
 
     /**
@@ -134,7 +150,8 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
     }
 
     private Work work(long m, long n, DataType type) {
-        return work.computeIfAbsent(m + "x" + n + ":" + type, k -> new Work(m, n, type, config.eigenFloor()));
+        return work.computeIfAbsent(m + "x" + n + ":" + type, k -> new Work(m, n, type, config.eigenFloor(),
+                config.preconditions(m), config.preconditions(n)));
     }
 
     /** Reusable buffers for one {@code m x n} shape. */
@@ -153,22 +170,24 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         final SpdRoots rootsM;
         final SpdRoots rootsN;
 
-        Work(long m, long n, DataType type, double floor) {
+        Work(long m, long n, DataType type, double floor, boolean left, boolean right) {
+            long a = left ? m : 1;
+            long b = right ? n : 1;
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 mn = Nd4j.create(type, m, n);
                 mn2 = Nd4j.create(type, m, n);
                 o = Nd4j.create(type, m, n);
-                mm = Nd4j.create(type, m, m);
-                nn = Nd4j.create(type, n, n);
-                pm = Nd4j.create(type, m, m);
-                pn = Nd4j.create(type, n, n);
-                tmpM = Nd4j.create(type, m, m);
-                tmpN = Nd4j.create(type, n, n);
-                eyeM = Nd4j.eye(m).castTo(type).reshape(m * m).dup();
-                eyeN = Nd4j.eye(n).castTo(type).reshape(n * n).dup();
+                mm = Nd4j.create(type, a, a);
+                nn = Nd4j.create(type, b, b);
+                pm = Nd4j.create(type, a, a);
+                pn = Nd4j.create(type, b, b);
+                tmpM = Nd4j.create(type, a, a);
+                tmpN = Nd4j.create(type, b, b);
+                eyeM = Nd4j.eye(a).castTo(type).reshape(a * a).dup();
+                eyeN = Nd4j.eye(b).castTo(type).reshape(b * b).dup();
             }
-            rootsM = new SpdRoots(m, floor);
-            rootsN = new SpdRoots(n, floor);
+            rootsM = left ? new SpdRoots(m, floor) : null;
+            rootsN = right ? new SpdRoots(n, floor) : null;
         }
     }
 }
