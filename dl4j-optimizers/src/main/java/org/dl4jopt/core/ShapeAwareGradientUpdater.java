@@ -125,6 +125,15 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
     }
 
     /**
+     * Applies this updater's matrix rule to one parameter with an explicit state slice, so that a wrapper optimizer
+     * (LANTON) can reuse Muon's or FISMO's rule on part of its own state.
+     */
+    public void matrixStep(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
+                           int epoch) {
+        applyMatrixRule(index, p, g, state, lr, iteration, epoch);
+    }
+
+    /**
      * Replaces {@code g} (parameter {@code p}'s flat gradient segment) by its update, using {@code state} (a slice of
      * {@code config.matrixStateSize(p)} elements).
      */

@@ -65,7 +65,7 @@ public abstract class ShapeAwareUpdater implements IUpdater {
     }
 
     /** Short name used in messages, e.g. "Muon". */
-    protected abstract String name();
+    public abstract String name();
 
     /** State elements the matrix rule needs for parameter {@code p}. */
     protected abstract long matrixStateSize(ParamLayout p);
@@ -75,6 +75,11 @@ public abstract class ShapeAwareUpdater implements IUpdater {
 
     /** A new update rule for one updater block of this config. */
     protected abstract ShapeAwareGradientUpdater<?> newUpdater();
+
+    /** A new update rule without state (for wrappers that call {@link ShapeAwareGradientUpdater#matrixStep}). */
+    public ShapeAwareGradientUpdater<?> ruleOnly() {
+        return newUpdater();
+    }
 
     @Override
     public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
@@ -163,6 +168,14 @@ public abstract class ShapeAwareUpdater implements IUpdater {
      */
     public double decayCoefficient(ParamLayout p) {
         return usesMatrixRule(p) ? weightDecay : fallback.weightDecay() * fallback.learningRate() / learningRate;
+    }
+
+    /**
+     * A copy of this config that knows where every parameter's state lives in the network's state array, for
+     * optimizers that combine statistics across layers; the default needs none and returns itself.
+     */
+    public ShapeAwareUpdater withNetworkStateLayout(NetworkStateLayout layout) {
+        return this;
     }
 
     /** The gate deciding at which iterations this layer is updated, or null for every iteration. */

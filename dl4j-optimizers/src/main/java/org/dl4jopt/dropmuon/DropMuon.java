@@ -38,7 +38,7 @@ public class DropMuon extends AbstractMuon {
     }
 
     @Override
-    protected String name() {
+    public String name() {
         return "DropMuon";
     }
 

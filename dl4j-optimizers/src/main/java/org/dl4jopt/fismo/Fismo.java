@@ -64,7 +64,7 @@ public class Fismo extends ShapeAwareUpdater {
     }
 
     @Override
-    protected String name() {
+    public String name() {
         return "Fismo";
     }
 

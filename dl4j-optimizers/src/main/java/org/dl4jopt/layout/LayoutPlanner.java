@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.dl4jopt.core.DecoupledWeightDecay;
+import org.dl4jopt.core.NetworkStateLayout;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.core.UpdateGate;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -99,6 +100,34 @@ public final class LayoutPlanner {
                 hasConv = hasConvKernel(u);
             }
             firstConvSeen |= hasConv;
+        }
+        shareNetworkStateLayout();
+    }
+
+    /** Second pass: state offsets of every parameter, handed to the configs that ask for them. */
+    private void shareNetworkStateLayout() {
+        List<NetworkStateLayout.Entry> entries = new ArrayList<>();
+        long offset = 0;
+        for (Unit u : units) {
+            for (Param p : u.params) {
+                IUpdater up = u.layer.getUpdaterByParam(p.key);
+                long len = 1;
+                for (long d : p.shape) len *= d;
+                entries.add(new NetworkStateLayout.Entry(u.name, p.key,
+                        up instanceof ShapeAwareUpdater ? (ShapeAwareUpdater) up : null, offset));
+                offset += up == null ? 0 : up.stateSize(len);
+            }
+        }
+        NetworkStateLayout layout = new NetworkStateLayout(entries);
+        for (Unit u : units) {
+            Map<IUpdater, ShapeAwareUpdater> done = new IdentityHashMap<>();
+            for (Param p : u.params) {
+                IUpdater up = u.layer.getUpdaterByParam(p.key);
+                if (!(up instanceof ShapeAwareUpdater) || done.containsKey(up)) continue;
+                ShapeAwareUpdater next = ((ShapeAwareUpdater) up).withNetworkStateLayout(layout);
+                done.put(up, next);
+                if (next != up) LayerSlots.of(u.layer).replaceUpdater(up, next);
+            }
         }
     }
 

@@ -36,7 +36,7 @@ public class Muon extends AbstractMuon {
     }
 
     @Override
-    protected String name() {
+    public String name() {
         return "Muon";
     }
 
