@@ -8,6 +8,8 @@ import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.dropmuon.DropMuonBackprop;
+import org.dl4jopt.fismo.Fismo;
+import org.dl4jopt.lanton.Lanton;
 import org.dl4jopt.muon.Muon;
 import org.dl4jopt.muon.MuonUpdater;
 import org.dl4jopt.muon.NewtonSchulz;
@@ -40,6 +42,7 @@ public final class Benchmarks {
         if (!Arrays.asList(args).contains("--skip-ns")) newtonSchulzVsGemm(quick ? 5 : 21);
         trainingIteration(quick ? 4 : 24, 5);
         dropMuonCutoffs(quick ? 4 : 16, 5);
+        stepCosts(quick ? 4 : 16, 5);
     }
 
     static double median(double[] v) {
@@ -109,6 +112,46 @@ public final class Benchmarks {
         for (int c = 0; c < configs.length; c++) {
             System.out.printf("    %-30s %7.2f ms/iter   ratio to Muon %.3f%n", names[c], median(t[c]),
                     median(t[c]) / muon);
+        }
+    }
+
+    /**
+     * (e) FISMO and LANTON next to Muon and DL4J Adam on the reference CNN: the update step alone (all blocks), the
+     * whole iteration, and optimizer-state bytes; two networks per optimizer, ABBA rounds.
+     */
+    static void stepCosts(int rounds, int itersPerRound) {
+        int batch = 64;
+        List<DataSet> data = SyntheticData.images(batch * 8, 3).batchBy(batch);
+        String[] names = {"DL4J Adam", "Muon", "FISMO", "LANTON (Muon base)"};
+        IUpdater[] configs = {new Adam(1e-3), new Muon(), Fismo.builder().build(), Lanton.builder().build()};
+        int instances = 2;
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[configs.length * instances];
+        for (int i = 0; i < nets.length; i++) {
+            nets[i] = cnn(configs[i % configs.length].clone());
+            for (int j = 0; j < 10; j++) nets[i].fit(data.get(j % data.size()));
+        }
+        double[][] t = new double[configs.length][rounds * instances];
+        for (int r = 0; r < rounds; r++) {
+            for (int o = 0; o < nets.length; o++) {
+                int k = (r % 2 == 0) ? o : nets.length - 1 - o;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < itersPerRound; i++) nets[k].fit(data.get((r + i) % data.size()));
+                Nd4j.getExecutioner().commit();
+                t[k % configs.length][r * instances + k / configs.length] =
+                        (System.nanoTime() - t0) / 1e6 / itersPerRound;
+            }
+        }
+        System.out.println("\n(e) FISMO and LANTON on the reference CNN, batch " + batch + "; " + instances
+                + " networks per optimizer, median of " + rounds + " rounds x " + itersPerRound + " iterations");
+        double adamUpdate = updateOnly(nets[0], rounds * 2);
+        double adamIter = median(t[0]);
+        double muonUpdate = updateOnly(nets[1], rounds * 2);
+        for (int c = 0; c < configs.length; c++) {
+            double u = updateOnly(nets[c], rounds * 2);
+            long bytes = nets[c].getUpdater().getStateViewArray().length() * DataType.FLOAT.width();
+            System.out.printf("    %-20s update %7.2f ms (x%.2f Muon, x%.2f Adam)   iteration %7.2f ms (x%.3f Adam)"
+                            + "   state %,d bytes%n", names[c], u, u / muonUpdate, u / adamUpdate, median(t[c]),
+                    median(t[c]) / adamIter, bytes);
         }
     }
 

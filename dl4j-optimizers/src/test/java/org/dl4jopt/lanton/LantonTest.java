@@ -136,6 +136,20 @@ class LantonTest {
     }
 
     @Test
+    void zeroAndRankOneGradientsStayFinite() {
+        MultiLayerNetwork net = mlp(Lanton.builder().rMin(0.05).build(), 2);
+        for (int t = 0; t < 4; t++) {
+            INDArray g = t % 2 == 0 ? Nd4j.zeros(DataType.DOUBLE, 8, 8) : Nd4j.ones(DataType.DOUBLE, 8, 8);
+            ManualStep.apply(net, Map.of("0_W", g, "1_W", Nd4j.zeros(DataType.DOUBLE, 8, 8)), t);
+        }
+        assertTrue(Double.isFinite(net.params().sumNumber().doubleValue()));
+        assertTrue(Double.isFinite(net.getUpdater().getStateViewArray().sumNumber().doubleValue()));
+        // layer 1 never sees noise (H = 0): it keeps r = 1 and layer 0 falls to the floor rMin
+        assertEquals(0.05, LantonRates.collect(net).get("layer0_W"), 1e-12);
+        assertEquals(1.0, LantonRates.collect(net).get("layer1_W"), 1e-12);
+    }
+
+    @Test
     void badHyperparametersAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Lanton.builder().beta2(1).build());

@@ -6,6 +6,9 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.dropmuon.DropMuonBackprop;
+import org.dl4jopt.fismo.Fismo;
+import org.dl4jopt.lanton.Lanton;
+import org.dl4jopt.lanton.LantonRates;
 import org.dl4jopt.muon.Muon;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -103,8 +106,16 @@ public final class OptimizerRegistry {
                         .build(),
                 WeightDecayMode.IN_UPDATER, () -> List.of(new DropMuonBackprop()));
 
-        reserve("fismo");
-        reserve("lanton");
+        register("fismo", Fismo.DEFAULT_LEARNING_RATE,
+                "FISMO: Muon's step in a Kronecker-factored Fisher trust region (P^-1/2 NS(M) Q^-1/2, factors "
+                        + "from the gradients); sides above 1024 keep the identity factor; AdamW fallback as Muon",
+                (lr, wd, seed) -> Fismo.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
+                WeightDecayMode.IN_UPDATER);
+        register("lanton", Lanton.DEFAULT_LEARNING_RATE,
+                "LANTON: noise-adaptive layerwise rates over Muon (Moonlight scale); Signum for the first conv "
+                        + "and the head; rates logged every 100 iterations (LantonRates)",
+                (lr, wd, seed) -> Lanton.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
+                WeightDecayMode.IN_UPDATER, () -> List.of(new LantonRates(100)));
         reserve("onebit-adam");
         reserve("am-sgd");
         reserve("am-adamw");
