@@ -170,6 +170,12 @@ class FismoTest {
         assertNotEquals(sp1, state.get(NDArrayIndex.interval(12, 28)), "statistics still updated");
         ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[2])), 2);
         assertNotEquals(roots1, state.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)), "t=3: refreshed");
+        MultiLayerNetwork everyStep = dense(Fismo.builder().rootEvery(1).build(), DataType.DOUBLE);
+        ManualStep.apply(everyStep, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[0])), 0);
+        INDArray s2 = everyStep.getUpdater().getStateViewArray();
+        INDArray first = s2.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)).dup();
+        ManualStep.apply(everyStep, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[1])), 1);
+        assertNotEquals(first, s2.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)), "K=1: every step");
     }
 
     @Test
@@ -187,6 +193,49 @@ class FismoTest {
         steps(muonLike, 1);
         steps(muon, 1);
         Mat.assertClose(Mat.toArray(muon.getLayer(0).getParam("W")), muonLike.getLayer(0).getParam("W"), 1e-6);
+    }
+
+    /**
+     * Spec acceptance test 6: with G = A^1/2 Z C^1/2 (Z standard normal, m = 16, n = 12, cond(A) = cond(C) = 100),
+     * gamma 0.99 and damping 1e-6, RAW_SCALE learns P and Q within 15 % (relative Frobenius) of A m/tr A and
+     * C n/tr C after 1000 steps.
+     */
+    @Test
+    void factorsAreLearnedFromKroneckerStructuredGradients() {
+        int m = 16;
+        int n = 12;
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE).seed(1)
+                .updater(Fismo.builder().factorEma(0.99).damping(1e-6).learningRate(1e-6).build()).list()
+                .layer(new DenseLayer.Builder().nIn(n).nOut(m).hasBias(false).activation(Activation.IDENTITY).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(m).nOut(2)
+                        .activation(Activation.IDENTITY).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
+        net.init();
+        INDArray a = spd(m, 100, 11);
+        INDArray c = spd(n, 100, 12);
+        INDArray aHalf = Nd4j.create(DataType.DOUBLE, m, m);
+        INDArray cHalf = Nd4j.create(DataType.DOUBLE, n, n);
+        new SpdRoots(m, 1e-12).compute(new SpdRootsTestAccess(a).inverse(), Nd4j.create(
+                DataType.DOUBLE, m, m), aHalf);    // (A^-1)^-1/2 = A^1/2
+        new SpdRoots(n, 1e-12).compute(new SpdRootsTestAccess(c).inverse(), Nd4j.create(
+                DataType.DOUBLE, n, n), cHalf);
+        Nd4j.getRandom().setSeed(99);
+        for (int t = 0; t < 1000; t++) {
+            INDArray g = aHalf.mmul(Nd4j.randn(DataType.DOUBLE, m, n)).mmul(cHalf);   // m x n = fan-out x fan-in
+            ManualStep.apply(net, Map.of("0_W", g.transpose().dup()), t);             // DL4J stores [nIn, nOut]
+        }
+        INDArray state = net.getUpdater().getStateViewArray();
+        INDArray sp = state.get(NDArrayIndex.interval(m * n, m * n + m * m)).reshape('c', m, m);
+        INDArray sq = state.get(NDArrayIndex.interval(m * n + m * m, m * n + m * m + n * n)).reshape('c', n, n);
+        assertTrue(relError(sp.mul(m / trace(sp)), a.mul(m / trace(a))) < 0.15, "P error " + relError(
+                sp.mul(m / trace(sp)), a.mul(m / trace(a))));
+        assertTrue(relError(sq.mul(n / trace(sq)), c.mul(n / trace(c))) < 0.15, "Q error " + relError(
+                sq.mul(n / trace(sq)), c.mul(n / trace(c))));
+    }
+
+    static double relError(INDArray x, INDArray ref) {
+        return x.sub(ref).norm2Number().doubleValue() / ref.norm2Number().doubleValue();
     }
 
     @Test
