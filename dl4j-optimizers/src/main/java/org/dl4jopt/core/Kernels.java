@@ -22,4 +22,9 @@ public final class Kernels {
         double n = flat.norm2Number().doubleValue();
         return n * n;
     }
+
+    /** {@code sum(a * b)} of two contiguous flat arrays of the same length (BLAS dot; cuBLAS on CUDA). */
+    public static double dot(INDArray a, INDArray b) {
+        return Nd4j.getBlasWrapper().dot(a, b);
+    }
 }

@@ -105,13 +105,19 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
             flat.assign(0);
             return;
         }
-        double lr = config.getLearningRate(iteration, epoch);
+        applyParams(flat, config.getLearningRate(iteration, epoch), iteration, epoch);
+    }
+
+    /**
+     * Updates every parameter of the block in layout order: the matrix rule or the AdamW fallback. Optimizers whose
+     * rule couples the parameters of a layer (AM's per-layer beta) override this.
+     */
+    protected void applyParams(INDArray flat, double lr, int iteration, int epoch) {
         double fallbackLr = config.fallbackLearningRate(iteration, epoch);
         List<ParamLayout> params = layout.params();
-        long off = 0;
         for (int i = 0; i < params.size(); i++) {
             ParamLayout p = params.get(i);
-            INDArray g = flat.get(NDArrayIndex.interval(off, off + p.length()));
+            INDArray g = segment(flat, i);
             INDArray s = stateSlices[i];
             if (config.usesMatrixRule(p)) {
                 applyMatrixRule(i, p, g, s, lr, iteration, epoch);
@@ -120,8 +126,19 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
                 AdamWKernel.apply(g, s.get(NDArrayIndex.interval(0, n)), s.get(NDArrayIndex.interval(n, 2 * n)),
                         fallbackLr, config.fallback(), iteration);
             }
-            off += p.length();
         }
+    }
+
+    /** Parameter {@code i}'s segment of the block's flat gradient (a view). */
+    protected INDArray segment(INDArray flat, int i) {
+        long off = 0;
+        for (int j = 0; j < i; j++) off += layout.params().get(j).length();
+        return flat.get(NDArrayIndex.interval(off, off + layout.params().get(i).length()));
+    }
+
+    /** Parameter {@code i}'s state slice. */
+    protected INDArray stateSlice(int i) {
+        return stateSlices[i];
     }
 
     /**

@@ -163,6 +163,14 @@ public abstract class ShapeAwareUpdater implements IUpdater {
     }
 
     /**
+     * True if the config's weight decay is coupled L2 ({@code g += wd * W} before the updater, DL4J's
+     * {@code L2Regularization}) rather than decoupled; AM-SGD uses coupled decay (spec B.4).
+     */
+    public boolean coupledDecay() {
+        return false;
+    }
+
+    /**
      * Coefficient of DL4J's decoupled {@code WeightDecay(coeff, applyLR=true)}, which multiplies it by the main
      * learning rate, that gives parameter {@code p} the decay {@code lr_p * lambda_p * W} of the reference.
      */

@@ -1,5 +1,6 @@
 package org.dl4jopt.lanton;
 
+import org.dl4jopt.core.PerParamValues;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.muon.NewtonSchulz;
@@ -23,7 +24,7 @@ import java.util.Map;
  * parity-{@code (t-1)} slot through the network's state array, so the group maximum is the previous step's and does
  * not depend on the order in which DL4J updates the blocks.
  */
-public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> {
+public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> implements PerParamValues {
     private final ShapeAwareGradientUpdater<?> baseRule;
     private final NuclearNorm[] nuclear;
     private final INDArray[] diff;
@@ -132,7 +133,8 @@ public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> {
     }
 
     /** The rate factor r of each non-vector parameter at the last step ("key" -> r), for inspection. */
-    public Map<String, Double> rates() {
+    @Override
+    public Map<String, Double> values() {
         Map<String, Double> out = new LinkedHashMap<>();
         for (int i = 0; i < rates.length; i++) {
             if (!Double.isNaN(rates[i])) out.put(layout.params().get(i).key(), rates[i]);

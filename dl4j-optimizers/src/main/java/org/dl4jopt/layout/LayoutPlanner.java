@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
+import org.dl4jopt.core.CoupledL2;
 import org.dl4jopt.core.DecoupledWeightDecay;
 import org.dl4jopt.core.NetworkStateLayout;
 import org.dl4jopt.core.ShapeAwareUpdater;
@@ -249,6 +250,7 @@ public final class LayoutPlanner {
         Map<LayerSlots.ListKind, String> firstKey = new EnumMap<>(LayerSlots.ListKind.class);
         Map<LayerSlots.ListKind, List<String>> foreign = new EnumMap<>(LayerSlots.ListKind.class);
         Map<LayerSlots.ListKind, UpdateGate> gates = new EnumMap<>(LayerSlots.ListKind.class);
+        Map<LayerSlots.ListKind, Boolean> coupled = new EnumMap<>(LayerSlots.ListKind.class);
         for (Param p : u.params) {
             LayerSlots.ListKind kind = slots.kindOf(u.layer, p.key);
             IUpdater up = u.layer.getUpdaterByParam(p.key);
@@ -276,6 +278,7 @@ public final class LayoutPlanner {
                         + "iterations; give them one updater config.");
             }
             gates.put(kind, g);
+            coupled.put(kind, cfg.coupledDecay());
             if (prev != null && Double.compare(prev, c) != 0) {
                 throw new IllegalArgumentException("Layer '" + u.name + "': parameters '" + firstKey.get(kind)
                         + "' and '" + p.key + "' share DL4J's " + kind.name().toLowerCase() + " regularization list "
@@ -291,7 +294,7 @@ public final class LayoutPlanner {
             List<Regularization> old = slots.regularization(kind);
             if (old != null) {
                 for (Regularization r : old) {
-                    if (r instanceof DecoupledWeightDecay) continue;
+                    if (r instanceof DecoupledWeightDecay || r instanceof CoupledL2) continue;
                     if (r instanceof WeightDecay && c > 0) {
                         throw new IllegalArgumentException("Layer '" + u.name + "' has both DL4J WeightDecay and the "
                                 + "optimizer's own decoupled weight decay: that would decay twice. Remove "
@@ -306,7 +309,7 @@ public final class LayoutPlanner {
                             + " have another updater but share the " + kind.name().toLowerCase() + " regularization "
                             + "list that must carry this optimizer's weight decay.");
                 }
-                list.add(new DecoupledWeightDecay(c, gates.get(kind)));
+                list.add(coupled.getOrDefault(kind, false) ? new CoupledL2(c) : new DecoupledWeightDecay(c, gates.get(kind)));
             }
             slots.setRegularization(kind, list);
         }

@@ -1,0 +1,110 @@
+package org.dl4jopt.am;
+
+import org.dl4jopt.core.Check;
+import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.layout.ParamLayout;
+
+import java.util.Objects;
+
+/**
+ * AM-AdamW (spec onebit-adam-am-momentum.md B.4): the adaptive memory inside AdamW's diagonal preconditioner
+ * {@code P = c (sqrt(v_hat) + eps)}, {@code c = max(1 - betaMax * prod(beta), tiny)}:
+ * <pre>
+ *   M = 1 / (P (1 + lambda P));   beta = clip( (r <g, d/P> - sum M (d-g)(g + lambda P d)) / sum M (d-g)^2, 0, betaMax )
+ *   d <- ((1-beta) g + (lambda P + beta) d) / (1 + lambda P);    W <- W (1 - lr wd) - lr d / P
+ * </pre>
+ * First step: beta = betaMax, d_0 = 0. With lambda = 0 and beta fixed it is AdamW. Decoupled weight decay (vectors
+ * exempt). The reference's O(wd) terms of the beta formula that need the weights themselves ({@code wd <g, W>},
+ * {@code wd <W, d-g>}) are left out: a DL4J updater does not see the parameters (the decay itself is exact).
+ */
+public class AdaptiveMemoryAdamW extends AdaptiveMemory {
+    public static final double DEFAULT_LEARNING_RATE = 1e-3;
+    static final int SCALARS = 4;   // t, lr of the previous step, last beta, product of past betas
+
+    private double beta2 = 0.999;
+    private double epsilon = 1e-8;
+
+    public AdaptiveMemoryAdamW() {
+        this.learningRate = DEFAULT_LEARNING_RATE;
+        this.betaMax = 0.89;
+    }
+
+    protected AdaptiveMemoryAdamW(AdaptiveMemoryAdamW o) {
+        super(o);
+        beta2 = o.beta2;
+        epsilon = o.epsilon;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "AdaptiveMemoryAdamW";
+    }
+
+    @Override
+    public void validate() {
+        super.validate();
+        Check.unitInterval(name() + ".beta2", beta2);
+        Check.positive(name() + ".epsilon", epsilon);
+    }
+
+    @Override
+    protected long matrixStateSize(ParamLayout p) {
+        return SCALARS + 2 * p.length();
+    }
+
+    @Override
+    protected ShapeAwareGradientUpdater<?> newUpdater() {
+        return new AdaptiveMemoryUpdater(this, true);
+    }
+
+    @Override
+    public AdaptiveMemoryAdamW clone() {
+        return new AdaptiveMemoryAdamW(this);
+    }
+
+    public double beta2() { return beta2; }
+    public double epsilon() { return epsilon; }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o == null || o.getClass() != getClass()) return false;
+        AdaptiveMemoryAdamW a = (AdaptiveMemoryAdamW) o;
+        return amEquals(a) && Double.compare(beta2, a.beta2) == 0 && Double.compare(epsilon, a.epsilon) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(amHashCode(), beta2, epsilon);
+    }
+
+    @Override
+    public String toString() {
+        return "AdaptiveMemoryAdamW(lr=" + learningRate + ", lambda=" + lambda + ", betaMax=" + betaMax + ", beta2="
+                + beta2 + ", eps=" + epsilon + ", " + granularity + (adaptive() ? "" : ", fixed beta " + fixedBeta)
+                + ", wd=" + weightDecay + ")";
+    }
+
+    /** Defaults: lr 1e-3, lambda 0.1, betaMax 0.89 (= 0.9 - 0.1 lambda), beta2 0.999, eps 1e-8, per-tensor beta. */
+    public static class Builder extends AdaptiveMemory.Base<Builder> {
+        private double beta2 = 0.999;
+        private double epsilon = 1e-8;
+
+        public Builder() {
+            super(DEFAULT_LEARNING_RATE, 0.89);
+        }
+
+        public Builder beta2(double v) { this.beta2 = v; return this; }
+        public Builder epsilon(double v) { this.epsilon = v; return this; }
+
+        public AdaptiveMemoryAdamW build() {
+            AdaptiveMemoryAdamW a = new AdaptiveMemoryAdamW();
+            a.beta2 = beta2;
+            a.epsilon = epsilon;
+            return fillAm(a);
+        }
+    }
+}
