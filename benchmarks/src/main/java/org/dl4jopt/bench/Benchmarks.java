@@ -8,6 +8,8 @@ import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.dropmuon.DropMuonBackprop;
+import org.dl4jopt.am.AdaptiveMemoryAdamW;
+import org.dl4jopt.am.AdaptiveMemorySgd;
 import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.lanton.Lanton;
 import org.dl4jopt.muon.Muon;
@@ -22,6 +24,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
 
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +33,7 @@ import java.util.List;
  * Side-by-side benchmarks for BENCHMARKS.md, every ratio measured in one run as a ratio of medians:
  * (a) Newton-Schulz (5 Jordan steps) GFLOP/s vs the same GEMMs issued raw through ND4J, counting
  * {@code k(4r^2c + 2r^3)} flops; (b) one training iteration of the reference CNN at batch 64 with Muon vs DL4J Adam;
- * (c) optimizer-state bytes of both. Usage: {@code benchmarks/run [--quick] [--skip-ns]}.
+ * (c) optimizer-state bytes of both. Usage: {@code benchmarks/run [--quick] [--skip-ns] [--step-costs-only]}.
  */
 public final class Benchmarks {
     private static final int NS_STEPS = 5;
@@ -39,9 +42,13 @@ public final class Benchmarks {
         boolean quick = Arrays.asList(args).contains("--quick");
         System.out.println("ND4J backend: " + Nd4j.getBackend().getClass().getSimpleName() + ", cores: "
                 + Runtime.getRuntime().availableProcessors() + ", java " + System.getProperty("java.version"));
-        if (!Arrays.asList(args).contains("--skip-ns")) newtonSchulzVsGemm(quick ? 5 : 21);
-        trainingIteration(quick ? 4 : 24, 5);
-        dropMuonCutoffs(quick ? 4 : 16, 5);
+        List<String> a = Arrays.asList(args);
+        boolean onlyE = a.contains("--step-costs-only");
+        if (!a.contains("--skip-ns") && !onlyE) newtonSchulzVsGemm(quick ? 5 : 21);
+        if (!onlyE) {
+            trainingIteration(quick ? 4 : 24, 5);
+            dropMuonCutoffs(quick ? 4 : 16, 5);
+        }
         stepCosts(quick ? 4 : 16, 5);
     }
 
@@ -116,14 +123,15 @@ public final class Benchmarks {
     }
 
     /**
-     * (e) FISMO and LANTON next to Muon and DL4J Adam on the reference CNN: the update step alone (all blocks), the
+     * (e) FISMO, LANTON and AM next to Muon, DL4J Adam and DL4J Nesterovs on the reference CNN: the update step alone (all blocks), the
      * whole iteration, and optimizer-state bytes; two networks per optimizer, ABBA rounds.
      */
     static void stepCosts(int rounds, int itersPerRound) {
         int batch = 64;
         List<DataSet> data = SyntheticData.images(batch * 8, 3).batchBy(batch);
-        String[] names = {"DL4J Adam", "Muon", "FISMO", "LANTON (Muon base)"};
-        IUpdater[] configs = {new Adam(1e-3), new Muon(), Fismo.builder().build(), Lanton.builder().build()};
+        String[] names = {"DL4J Adam", "Muon", "FISMO", "LANTON (Muon base)", "AM-AdamW", "DL4J Nesterovs", "AM-SGD"};
+        IUpdater[] configs = {new Adam(1e-3), new Muon(), Fismo.builder().build(), Lanton.builder().build(),
+                AdaptiveMemoryAdamW.builder().build(), new Nesterovs(0.05, 0.9), AdaptiveMemorySgd.builder().build()};
         int instances = 2;
         MultiLayerNetwork[] nets = new MultiLayerNetwork[configs.length * instances];
         for (int i = 0; i < nets.length; i++) {
@@ -141,7 +149,7 @@ public final class Benchmarks {
                         (System.nanoTime() - t0) / 1e6 / itersPerRound;
             }
         }
-        System.out.println("\n(e) FISMO and LANTON on the reference CNN, batch " + batch + "; " + instances
+        System.out.println("\n(e) FISMO, LANTON and AM on the reference CNN, batch " + batch + "; " + instances
                 + " networks per optimizer, median of " + rounds + " rounds x " + itersPerRound + " iterations");
         double adamUpdate = updateOnly(nets[0], rounds * 2);
         double adamIter = median(t[0]);

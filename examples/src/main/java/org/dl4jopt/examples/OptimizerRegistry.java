@@ -4,6 +4,9 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.dl4jopt.am.AdaptiveMemoryAdamW;
+import org.dl4jopt.am.AdaptiveMemorySgd;
+import org.dl4jopt.am.AmBetas;
 import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.dropmuon.DropMuonBackprop;
 import org.dl4jopt.fismo.Fismo;
@@ -117,8 +120,16 @@ public final class OptimizerRegistry {
                 (lr, wd, seed) -> Lanton.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
                 WeightDecayMode.IN_UPDATER, () -> List.of(new LantonRates(100)));
         reserve("onebit-adam");
-        reserve("am-sgd");
-        reserve("am-adamw");
+        register("am-sgd", AdaptiveMemorySgd.DEFAULT_LEARNING_RATE,
+                "AM-SGD: momentum with an adaptive memory beta per tensor (lambda 0.1, beta <= 0.9); EMA-form "
+                        + "direction, so lr 0.5 matches sgd's 0.05; betas logged every 100 iterations (AmBetas)",
+                (lr, wd, seed) -> AdaptiveMemorySgd.builder().learningRate(lr).weightDecay(wd).build(),
+                WeightDecayMode.IN_UPDATER, () -> List.of(new AmBetas(100)));
+        register("am-adamw", AdaptiveMemoryAdamW.DEFAULT_LEARNING_RATE,
+                "AM-AdamW: AdamW whose first-moment beta adapts per tensor (lambda 0.1, beta <= 0.89); betas logged "
+                        + "every 100 iterations (AmBetas)",
+                (lr, wd, seed) -> AdaptiveMemoryAdamW.builder().learningRate(lr).weightDecay(wd).build(),
+                WeightDecayMode.IN_UPDATER, () -> List.of(new AmBetas(100)));
     }
 
     private OptimizerRegistry() {
