@@ -101,17 +101,7 @@ public final class Benchmarks {
             nets[i].addListeners(new DropMuonBackprop());
             for (int j = 0; j < 10; j++) nets[i].fit(data.get(j % data.size()));
         }
-        double[][] t = new double[configs.length][rounds * instances];
-        for (int r = 0; r < rounds; r++) {
-            for (int o = 0; o < nets.length; o++) {
-                int k = (r % 2 == 0) ? o : nets.length - 1 - o;
-                long t0 = System.nanoTime();
-                for (int i = 0; i < itersPerRound; i++) nets[k].fit(data.get((r + i) % data.size()));
-                Nd4j.getExecutioner().commit();
-                t[k % configs.length][r * instances + k / configs.length] =
-                        (System.nanoTime() - t0) / 1e6 / itersPerRound;
-            }
-        }
+        double[][] t = abbaRounds(nets, configs.length, data, rounds, itersPerRound, null);
         System.out.println("\n(d) Drop-Muon on the reference CNN, batch " + batch + ", with DropMuonBackprop; "
                 + instances + " networks per variant, median of " + rounds + " rounds x " + itersPerRound
                 + " iterations each (ABBA order)");
@@ -138,17 +128,7 @@ public final class Benchmarks {
             nets[i] = cnn(configs[i % configs.length].clone());
             for (int j = 0; j < 10; j++) nets[i].fit(data.get(j % data.size()));
         }
-        double[][] t = new double[configs.length][rounds * instances];
-        for (int r = 0; r < rounds; r++) {
-            for (int o = 0; o < nets.length; o++) {
-                int k = (r % 2 == 0) ? o : nets.length - 1 - o;
-                long t0 = System.nanoTime();
-                for (int i = 0; i < itersPerRound; i++) nets[k].fit(data.get((r + i) % data.size()));
-                Nd4j.getExecutioner().commit();
-                t[k % configs.length][r * instances + k / configs.length] =
-                        (System.nanoTime() - t0) / 1e6 / itersPerRound;
-            }
-        }
+        double[][] t = abbaRounds(nets, configs.length, data, rounds, itersPerRound, null);
         System.out.println("\n(e) FISMO, LANTON and AM on the reference CNN, batch " + batch + "; " + instances
                 + " networks per optimizer, median of " + rounds + " rounds x " + itersPerRound + " iterations");
         double adamUpdate = updateOnly(nets[0], rounds * 2);
@@ -161,6 +141,30 @@ public final class Benchmarks {
                             + "   state %,d bytes%n", names[c], u, u / muonUpdate, u / adamUpdate, median(t[c]),
                     median(t[c]) / adamIter, bytes);
         }
+    }
+
+    /**
+     * Times {@code nets} (variant {@code k % variants}, instance {@code k / variants}) in rounds of
+     * {@code itersPerRound} fits, visiting the networks forwards in even rounds and backwards in odd ones (ABBA), so
+     * slow drift of the machine cancels; returns ms per iteration, per variant, one entry per round and instance.
+     */
+    static double[][] abbaRounds(MultiLayerNetwork[] nets, int variants, List<DataSet> data, int rounds,
+                                 int itersPerRound, PhaseTimer[] phases) {
+        int instances = nets.length / variants;
+        double[][] t = new double[variants][rounds * instances];
+        for (int r = 0; r < rounds; r++) {
+            for (int o = 0; o < nets.length; o++) {
+                int k = (r % 2 == 0) ? o : nets.length - 1 - o;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < itersPerRound; i++) {
+                    if (phases != null) phases[k].iterationStart();
+                    nets[k].fit(data.get((r + i) % data.size()));
+                }
+                Nd4j.getExecutioner().commit();
+                t[k % variants][r * instances + k / variants] = (System.nanoTime() - t0) / 1e6 / itersPerRound;
+            }
+        }
+        return t;
     }
 
     /** Median time of one update of every block (the gradient is restored before each call). */
@@ -250,19 +254,7 @@ public final class Benchmarks {
         }
         MultiLayerNetwork adam = nets[0];
         MultiLayerNetwork muon = nets[1];
-        double[][] perIter = new double[2][rounds * instances];
-        for (int r = 0; r < rounds; r++) {
-            for (int o = 0; o < nets.length; o++) {
-                int k = (r % 2 == 0) ? o : nets.length - 1 - o;
-                long t0 = System.nanoTime();
-                for (int i = 0; i < itersPerRound; i++) {
-                    phases[k].iterationStart();
-                    nets[k].fit(data.get((r + i) % data.size()));
-                }
-                Nd4j.getExecutioner().commit();
-                perIter[k % 2][r * instances + k / 2] = (System.nanoTime() - t0) / 1e6 / itersPerRound;
-            }
-        }
+        double[][] perIter = abbaRounds(nets, 2, data, rounds, itersPerRound, phases);
         double a = median(perIter[0]);
         double m = median(perIter[1]);
         System.out.println("\n(b) Reference CNN (conv16-pool-conv32-pool-dense128-out10, " + muon.numParams()

@@ -10,6 +10,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jopt.ManualStep;
 import org.dl4jopt.Mat;
 import org.dl4jopt.Optimizers;
+import org.dl4jopt.Training;
 import org.dl4jopt.muon.Muon;
 import org.dl4jopt.testmodels.SyntheticData;
 import org.dl4jopt.testmodels.TestModels;
@@ -268,10 +269,7 @@ class FismoTest {
         Fismo cfg = Fismo.builder().rootEvery(2).weightDecay(0.01).adamLearningRate(1e-3).build();
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.cnn(cfg, 42, DataType.FLOAT)));
         net.init();
-        double first = net.score(images.get(0));
-        for (int i = 0; i < 30; i++) net.fit(images.get(i % images.size()));
-        double last = net.score(images.get(0));
-        assertTrue(last < 0.3 * first, "cnn loss " + first + " -> " + last);
+        Training.assertLossFalls("cnn", net, images, 30, 0.3);
 
         File f = dir.resolve("fismo.zip").toFile();
         ModelSerializer.writeModel(net, f, true);
@@ -287,10 +285,6 @@ class FismoTest {
         ComputationGraph graph = new ComputationGraph(Optimizers.prepare(TestModels.attention(
                 Fismo.builder().adamLearningRate(3e-3).build(), 5, DataType.FLOAT, 8, 6, 3)));
         graph.init();
-        List<DataSet> seq = SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32);
-        double g0 = graph.score(seq.get(0));
-        for (int e = 0; e < 6; e++) for (DataSet d : seq) graph.fit(d);
-        double g1 = graph.score(seq.get(0));
-        assertTrue(g1 < 0.8 * g0, "graph loss " + g0 + " -> " + g1);
+        Training.assertLossFalls("graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.8);
     }
 }

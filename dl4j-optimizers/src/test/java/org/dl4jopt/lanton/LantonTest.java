@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jopt.ManualStep;
 import org.dl4jopt.Optimizers;
+import org.dl4jopt.Training;
 import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.muon.Muon;
 import org.dl4jopt.muon.ShapeScale;
@@ -108,31 +109,21 @@ class LantonTest {
         cnn.init();
         LantonRates rates = new LantonRates(1000);
         cnn.addListeners(rates);
-        double first = cnn.score(images.get(0));
-        for (int i = 0; i < 30; i++) cnn.fit(images.get(i % images.size()));
-        double last = cnn.score(images.get(0));
-        assertTrue(last < 0.5 * first, "cnn loss " + first + " -> " + last);
+        Training.assertLossFalls("cnn", cnn, images, 30, 0.5);
         assertTrue(rates.lastRates().containsKey("conv2_W") && rates.lastRates().containsKey("dense_W"),
                 rates.lastRates().toString());
 
         ComputationGraph graph = new ComputationGraph(Optimizers.prepare(TestModels.attention(
                 Lanton.builder().learningRate(0.01).signLearningRate(3e-3).build(), 5, DataType.FLOAT, 8, 6, 3)));
         graph.init();
-        List<DataSet> seq = SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32);
-        double g0 = graph.score(seq.get(0));
-        for (int e = 0; e < 6; e++) for (DataSet d : seq) graph.fit(d);
-        double g1 = graph.score(seq.get(0));
-        assertTrue(g1 < 0.8 * g0, "graph loss " + g0 + " -> " + g1);
+        Training.assertLossFalls("graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.8);
         assertEquals(4, LantonRates.collect(graph).keySet().stream().filter(k -> k.startsWith("attn_W")).count());
 
         MultiLayerNetwork fismoBase = new MultiLayerNetwork(Optimizers.prepare(TestModels.cnn(
                 Lanton.builder().base(Fismo.builder().build()).learningRate(0.01).signLearningRate(1e-3).build(), 42,
                 DataType.FLOAT)));
         fismoBase.init();
-        double f0 = fismoBase.score(images.get(0));
-        for (int i = 0; i < 30; i++) fismoBase.fit(images.get(i % images.size()));
-        double f1 = fismoBase.score(images.get(0));
-        assertTrue(f1 < 0.5 * f0, "fismo-based loss " + f0 + " -> " + f1);
+        Training.assertLossFalls("fismo-based", fismoBase, images, 30, 0.5);
     }
 
     @Test
