@@ -89,7 +89,7 @@ public final class Main {
         StringBuilder sb = new StringBuilder("Optimizers (name, default lr, description):\n");
         for (OptimizerRegistry.Entry e : OptimizerRegistry.entries()) {
             sb.append(String.format(Locale.ROOT, "  %-12s %-8s %s%n", e.name(),
-                    e.implemented() ? Reports.shortNum(e.defaultLearningRate()) : "-", e.description()));
+                    Reports.shortNum(e.defaultLearningRate()), e.description()));
         }
         return sb.toString();
     }

@@ -13,6 +13,7 @@ import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.lanton.Lanton;
 import org.dl4jopt.lanton.LantonRates;
 import org.dl4jopt.muon.Muon;
+import org.dl4jopt.onebit.OneBitAdam;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -30,9 +31,8 @@ import java.util.stream.Collectors;
 
 /**
  * The optimizers the examples know, by command-line name. Adding an optimizer is one {@code register(...)} line in the
- * static block; a name reserved for a later release is one {@code reserve(...)} line and fails with a clear
- * "not implemented yet" message only when someone asks for it. An optimizer that needs training listeners on the
- * network (Drop-Muon's backward truncation) says so in its entry; {@link CnnRun} installs them.
+ * static block. An optimizer that needs training listeners on the network (Drop-Muon's backward truncation, LANTON's
+ * and AM's inspection listeners) says so in its entry; {@link CnnRun} installs them.
  */
 public final class OptimizerRegistry {
 
@@ -57,25 +57,17 @@ public final class OptimizerRegistry {
     }
 
     /**
-     * One registered name. {@link #implemented()} is false for names reserved for a later release.
-     * {@code listeners} supplies the training listeners the optimizer needs on the network besides the run's own
+     * One registered name. {@code listeners} supplies the training listeners the optimizer needs on the network besides the run's own
      * (fresh instances per network); most optimizers need none.
      */
     public record Entry(String name, double defaultLearningRate, String description, UpdaterFactory factory,
                         WeightDecayMode weightDecayMode, Supplier<List<TrainingListener>> listeners) {
-
-        public boolean implemented() {
-            return factory != null;
-        }
 
         /**
          * A fresh updater with the given learning rate (null: the default), weight decay (null: none) and seed (used
          * only by optimizers that draw random numbers).
          */
         public IUpdater create(Double learningRate, Double weightDecay, long seed) {
-            if (!implemented()) {
-                throw notImplemented(name);
-            }
             double lr = learningRate != null ? learningRate : defaultLearningRate;
             double wd = weightDecay != null ? weightDecay : 0.0;
             return factory.create(lr, weightDecayMode == WeightDecayMode.IN_UPDATER ? wd : 0.0, seed);
@@ -119,7 +111,12 @@ public final class OptimizerRegistry {
                         + "and the head; rates logged every 100 iterations (LantonRates)",
                 (lr, wd, seed) -> Lanton.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
                 WeightDecayMode.IN_UPDATER, () -> List.of(new LantonRates(100)));
-        reserve("onebit-adam");
+        register("onebit-adam", OneBitAdam.DEFAULT_LEARNING_RATE,
+                "1-bit Adam with one worker (DeepSpeed semantics: no compression): bias-corrected Adam for 100 "
+                        + "iterations, then the variance frozen",
+                (lr, wd, seed) -> OneBitAdam.builder().learningRate(lr).weightDecay(wd).freezeStep(100)
+                        .biasCorrection(true).build(),
+                WeightDecayMode.IN_UPDATER);
         register("am-sgd", AdaptiveMemorySgd.DEFAULT_LEARNING_RATE,
                 "AM-SGD: momentum with an adaptive memory beta per tensor (lambda 0.1, beta <= 0.9); EMA-form "
                         + "direction, so lr 0.5 matches sgd's 0.05; betas logged every 100 iterations (AmBetas)",
@@ -146,45 +143,27 @@ public final class OptimizerRegistry {
         ENTRIES.put(name, new Entry(name, defaultLr, description, factory, weightDecayMode, listeners));
     }
 
-    private static void reserve(String name) {
-        ENTRIES.put(name, new Entry(name, Double.NaN, "not implemented yet", null, WeightDecayMode.IN_UPDATER,
-                null));
-    }
-
-    /** All entries, implemented first, in registration order. */
+    /** All entries, in registration order. */
     public static List<Entry> entries() {
         return Collections.unmodifiableList(new ArrayList<>(ENTRIES.values()));
     }
 
-    public static List<String> implementedNames() {
-        return ENTRIES.values().stream().filter(Entry::implemented).map(Entry::name).collect(Collectors.toList());
-    }
-
-    public static List<String> reservedNames() {
-        return ENTRIES.values().stream().filter(e -> !e.implemented()).map(Entry::name).collect(Collectors.toList());
+    public static List<String> names() {
+        return ENTRIES.values().stream().map(Entry::name).collect(Collectors.toList());
     }
 
     /**
      * The entry for {@code name} (case-insensitive).
      *
-     * @throws CliException for an unknown name (listing the known ones) or a name not implemented yet
+     * @throws CliException for an unknown name (listing the known ones)
      */
     public static Entry get(String name) {
         Entry e = ENTRIES.get(name.trim().toLowerCase(Locale.ROOT));
         if (e == null) {
             throw CliException.plain("Unknown optimizer '" + name + "'. Known optimizers: "
-                    + String.join(", ", implementedNames())
-                    + " (planned, not implemented yet: " + String.join(", ", reservedNames()) + ").");
-        }
-        if (!e.implemented()) {
-            throw notImplemented(e.name());
+                    + String.join(", ", names()) + ".");
         }
         return e;
-    }
-
-    private static CliException notImplemented(String name) {
-        return CliException.plain("Optimizer '" + name + "' is not implemented yet (planned for a later release). "
-                + "Available now: " + String.join(", ", implementedNames()) + ".");
     }
 
     /**

@@ -1,0 +1,144 @@
+package org.dl4jopt.onebit;
+
+import org.dl4jopt.core.Check;
+import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.layout.ParamLayout;
+
+import java.util.Objects;
+
+/**
+ * 1-bit Adam (Tang et al., "1-bit Adam: Communication Efficient Large-Scale Training with Adam's Convergence Speed",
+ * arXiv 2102.02888; DeepSpeed {@code OnebitAdam}; spec onebit-adam-am-momentum.md Part A), single-worker semantics:
+ * <pre>
+ *   t <= freezeStep:  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  u = m / (sqrt(v) + eps)   (bias correction: option)
+ *   t >  freezeStep:  m = b1 m + (1-b1) g;  v frozen;  [m = 1-bit compressed with error feedback, if asked];  u = m / (sqrt(v) + eps)
+ *   W -= lr (u + wd W)
+ * </pre>
+ * One compression unit per parameter tensor. With one worker DeepSpeed does not compress; {@code compressSingleWorker}
+ * runs the two-stage compressor anyway (W = 1), to study its effect. Weight decay is DeepSpeed's {@code lr * wd * W}
+ * (DL4J's decoupled WeightDecay, installed by {@code Optimizers.prepare}). The multi-worker exchange is not part of
+ * this class.
+ */
+public class OneBitAdam extends ShapeAwareUpdater {
+    public static final double DEFAULT_LEARNING_RATE = 1e-3;
+
+    private double beta1 = 0.9;
+    private double beta2 = 0.999;
+    private double epsilon = 1e-8;
+    private long freezeStep = 100_000;
+    private boolean biasCorrection;
+    private boolean compressSingleWorker;
+
+    public OneBitAdam() {
+        this.learningRate = DEFAULT_LEARNING_RATE;
+    }
+
+    protected OneBitAdam(OneBitAdam o) {
+        super(o);
+        beta1 = o.beta1;
+        beta2 = o.beta2;
+        epsilon = o.epsilon;
+        freezeStep = o.freezeStep;
+        biasCorrection = o.biasCorrection;
+        compressSingleWorker = o.compressSingleWorker;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "OneBitAdam";
+    }
+
+    @Override
+    public void validate() {
+        super.validate();
+        Check.unitInterval("OneBitAdam.beta1", beta1);
+        Check.unitInterval("OneBitAdam.beta2", beta2);
+        Check.positive("OneBitAdam.epsilon", epsilon);
+        Check.atLeast("OneBitAdam.freezeStep (the variance is estimated during the warm-up)", freezeStep, 1);
+    }
+
+    /** Every parameter takes part (no fallback). */
+    @Override
+    public boolean usesMatrixRule(ParamLayout p) {
+        return true;
+    }
+
+    /** DeepSpeed adds {@code wd * W} to every parameter's update. */
+    @Override
+    public double decayCoefficient(ParamLayout p) {
+        return weightDecay;
+    }
+
+    /** {@code [t] | m | v | workerErr (N') | serverErr (N')} with {@code N'} the length padded to a multiple of 8. */
+    @Override
+    protected long matrixStateSize(ParamLayout p) {
+        long padded = TwoStageAllReduce.paddedLength(p.length(), 1);
+        return 1 + 2 * p.length() + 2 * padded;
+    }
+
+    @Override
+    protected ShapeAwareGradientUpdater<?> newUpdater() {
+        return new OneBitAdamUpdater(this);
+    }
+
+    @Override
+    public OneBitAdam clone() {
+        return new OneBitAdam(this);
+    }
+
+    public double beta1() { return beta1; }
+    public double beta2() { return beta2; }
+    public double epsilon() { return epsilon; }
+    public long freezeStep() { return freezeStep; }
+    public boolean biasCorrection() { return biasCorrection; }
+    public boolean compressSingleWorker() { return compressSingleWorker; }
+
+    @Override
+    public boolean equals(Object o) {
+        if (o == null || o.getClass() != getClass()) return false;
+        OneBitAdam a = (OneBitAdam) o;
+        return baseEquals(a) && Double.compare(beta1, a.beta1) == 0 && Double.compare(beta2, a.beta2) == 0
+                && Double.compare(epsilon, a.epsilon) == 0 && freezeStep == a.freezeStep
+                && biasCorrection == a.biasCorrection && compressSingleWorker == a.compressSingleWorker;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(baseHashCode(), beta1, beta2, epsilon, freezeStep, biasCorrection, compressSingleWorker);
+    }
+
+    @Override
+    public String toString() {
+        return "OneBitAdam(lr=" + learningRate + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon
+                + ", freezeStep=" + freezeStep + ", biasCorrection=" + biasCorrection + ", compress="
+                + compressSingleWorker + ", wd=" + weightDecay + ")";
+    }
+
+    /** DeepSpeed's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, freezeStep 100000, no bias correction. */
+    public static class Builder extends ShapeAwareUpdater.Builder<Builder> {
+        private final OneBitAdam a = new OneBitAdam();
+
+        public Builder() {
+            super(DEFAULT_LEARNING_RATE);
+        }
+
+        public Builder beta1(double v) { a.beta1 = v; return this; }
+        public Builder beta2(double v) { a.beta2 = v; return this; }
+        public Builder epsilon(double v) { a.epsilon = v; return this; }
+        /** Warm-up steps of plain Adam before the variance is frozen (rule of thumb: 15-25 % of training), >= 1. */
+        public Builder freezeStep(long v) { a.freezeStep = v; return this; }
+        /** Bias-corrected warm-up, freezing the corrected variance (the paper's "original Adam"); off: DeepSpeed. */
+        public Builder biasCorrection(boolean v) { a.biasCorrection = v; return this; }
+        /** After the freeze, compress the momentum with error feedback even with one worker. */
+        public Builder compressSingleWorker(boolean v) { a.compressSingleWorker = v; return this; }
+
+        public OneBitAdam build() {
+            return fill(new OneBitAdam(a));
+        }
+    }
+}

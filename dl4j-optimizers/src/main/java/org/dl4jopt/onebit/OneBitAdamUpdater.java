@@ -1,0 +1,69 @@
+package org.dl4jopt.onebit;
+
+import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.layout.ParamLayout;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** The single-worker update rule of {@link OneBitAdam}. */
+public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
+    private final INDArray[] work;
+
+    public OneBitAdamUpdater(OneBitAdam config) {
+        super(config);
+        work = new INDArray[layout.params().size()];
+    }
+
+    @Override
+    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
+                                   int epoch) {
+        long n = p.length();
+        long padded = TwoStageAllReduce.paddedLength(n, 1);
+        INDArray tSlot = state.get(NDArrayIndex.point(0));
+        INDArray m = state.get(NDArrayIndex.interval(1, 1 + n));
+        INDArray v = state.get(NDArrayIndex.interval(1 + n, 1 + 2 * n));
+        INDArray workerErr = state.get(NDArrayIndex.interval(1 + 2 * n, 1 + 2 * n + padded));
+        INDArray serverErr = state.get(NDArrayIndex.interval(1 + 2 * n + padded, 1 + 2 * n + 2 * padded));
+        long t = (long) tSlot.getDouble(0) + 1;                    // O(1) host read per tensor and step
+        tSlot.assign(t);
+        double b1 = config.beta1();
+        double b2 = config.beta2();
+        m.muli(b1);
+        Nd4j.exec(new Axpy(g, m, m, 1 - b1));                     // m = b1 m + (1-b1) g
+        INDArray w = buffer(index, g);
+        boolean warmup = t <= config.freezeStep();
+        if (warmup) {
+            v.muli(b2);
+            w.assign(g).muli(g);
+            Nd4j.exec(new Axpy(w, v, v, 1 - b2));                 // v = b2 v + (1-b2) g^2
+        } else if (config.compressSingleWorker()) {
+            TwoStageAllReduce.reduce(new INDArray[] {m}, new INDArray[] {workerErr}, new INDArray[] {serverErr});
+        }
+        double mScale = 1.0;
+        double vScale = 1.0;
+        if (warmup && config.biasCorrection()) {
+            mScale = 1.0 / (1 - Math.pow(b1, t));
+            vScale = 1.0 / (1 - Math.pow(b2, t));
+            if (t == config.freezeStep()) {                        // freeze the corrected variance
+                v.muli(vScale);
+                vScale = 1.0;
+            }
+        }
+        w.assign(v).muli(vScale);
+        Transforms.sqrt(w, false).addi(config.epsilon());
+        g.assign(m).divi(w).muli(lr * mScale);                    // update = lr * m / (sqrt(v) + eps)
+    }
+
+    private INDArray buffer(int index, INDArray like) {
+        if (work[index] == null) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                work[index] = Nd4j.create(like.dataType(), like.length());
+            }
+        }
+        return work[index];
+    }
+}

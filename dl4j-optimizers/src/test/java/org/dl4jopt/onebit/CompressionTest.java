@@ -1,0 +1,55 @@
+package org.dl4jopt.onebit;
+
+import org.dl4jopt.Mat;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Spec A.3 and A.4 worked examples. */
+class CompressionTest {
+
+    @Test
+    void compressorExample() {
+        INDArray z = Nd4j.createFromArray(0.5, -1, 0, 2);
+        INDArray err = Nd4j.create(DataType.DOUBLE, 4);
+        double scale = OneBitCompressor.compress(z, err);
+        assertEquals(1.145644, scale, 1e-6);
+        Mat.assertClose(new double[][] {{1, -1, 1, 1}}, z, 0);
+        Mat.assertClose(new double[][] {{-0.645644, 0.145644, -1.145644, 0.854356}}, err, 1e-6);
+        INDArray zero = Nd4j.zeros(DataType.DOUBLE, 8);
+        INDArray zeroErr = Nd4j.create(DataType.DOUBLE, 8);
+        assertEquals(0.0, OneBitCompressor.compress(zero, zeroErr), 0);
+        assertEquals(0.0, zeroErr.amaxNumber().doubleValue(), 0, "zero vector: no error, no NaN");
+    }
+
+    @Test
+    void paddingIsAMultipleOfWTimesLcmW8() {
+        assertEquals(16, TwoStageAllReduce.paddedLength(4, 2));     // 2 * lcm(2, 8) = 16
+        assertEquals(8, TwoStageAllReduce.paddedLength(3, 1));
+        assertEquals(72, TwoStageAllReduce.paddedLength(20, 3));    // 3 * lcm(3, 8) = 72
+        assertEquals(144, TwoStageAllReduce.paddedLength(144, 3));
+    }
+
+    @Test
+    void twoStageWorkedExample() {
+        INDArray[] m = {Nd4j.createFromArray(0.5, -1, 0, 2), Nd4j.createFromArray(1, 1, -0.5, -0.5)};
+        INDArray[] we = {Nd4j.zeros(DataType.DOUBLE, 16), Nd4j.zeros(DataType.DOUBLE, 16)};
+        INDArray[] se = {Nd4j.zeros(DataType.DOUBLE, 8), Nd4j.zeros(DataType.DOUBLE, 8)};
+        TwoStageAllReduce.Scales sc = TwoStageAllReduce.reduce(m, we, se);
+        assertEquals(0.572822, sc.worker[0], 1e-6);
+        assertEquals(0.395285, sc.worker[1], 1e-6);
+        assertEquals(0.386519, sc.server[0], 1e-6);
+        assertEquals(0.484053, sc.server[1], 1e-6);
+        for (INDArray mi : m) Mat.assertClose(new double[][] {{0.386519, -0.386519, 0.386519, 0.386519}}, mi, 2e-6);
+        Mat.assertClose(new double[][] {{-0.072822, -0.427178, -0.572822, 1.427178}},
+                we[0].get(NDArrayIndex.interval(0, 4)), 2e-6);
+        for (int i = 4; i < 16; i++) assertEquals(-0.572822, we[0].getDouble(i), 1e-6, "padded tail error");
+        Mat.assertClose(new double[][] {{0.097534, 0.297751, -0.297751, -0.297751}},
+                se[0].get(NDArrayIndex.interval(0, 4)), 2e-6);
+        for (int i = 4; i < 8; i++) assertEquals(0.097534, se[0].getDouble(i), 1e-6);
+    }
+}

@@ -1,0 +1,119 @@
+package org.dl4jopt.onebit;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jopt.Optimizers;
+import org.dl4jopt.Training;
+import org.dl4jopt.testmodels.SyntheticData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** 1-bit Adam, single worker (spec A.5, A.13; issue acceptance tests). */
+class OneBitAdamTest {
+    static final List<DataSet> DATA = SyntheticData.vectors(512, 16, 3, 4).batchBy(32);
+
+    static MultiLayerNetwork mlp(IUpdater u) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
+                .updater(u).list()
+                .layer(new DenseLayer.Builder().nIn(16).nOut(12).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(12).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
+        net.init();
+        return net;
+    }
+
+    @Test
+    void biasCorrectedWarmupIsDl4jAdam() {
+        MultiLayerNetwork onebit = mlp(OneBitAdam.builder().learningRate(1e-2).biasCorrection(true).epsilon(1e-12)
+                .freezeStep(1000).build());
+        MultiLayerNetwork adam = mlp(new Adam(1e-2, 0.9, 0.999, 1e-12));
+        for (int i = 0; i < 8; i++) {
+            onebit.fit(DATA.get(i));
+            adam.fit(DATA.get(i));
+            double rel = onebit.params().sub(adam.params()).norm2Number().doubleValue()
+                    / adam.params().norm2Number().doubleValue();
+            assertTrue(rel < 1e-6, "step " + i + ": relative difference " + rel);
+        }
+    }
+
+    /** State of layer 0's W: [t | m (192) | v (192) | ...]. */
+    static INDArray v0(MultiLayerNetwork net) {
+        return net.getUpdater().getStateViewArray().get(NDArrayIndex.interval(1 + 192, 1 + 2 * 192)).dup();
+    }
+
+    @Test
+    void varianceIsFrozenAfterTheWarmup() {
+        MultiLayerNetwork net = mlp(OneBitAdam.builder().freezeStep(3).compressSingleWorker(true).build());
+        for (int i = 0; i < 2; i++) net.fit(DATA.get(i));
+        INDArray before = v0(net);
+        net.fit(DATA.get(2));
+        INDArray atFreeze = v0(net);
+        assertNotEquals(before, atFreeze, "step 3 still updates v");
+        for (int i = 3; i < 8; i++) net.fit(DATA.get(i));
+        assertEquals(atFreeze, v0(net), "after the freeze v never changes");
+    }
+
+    @Test
+    void restoreMidCompressionContinuesIdentically(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork net = mlp(OneBitAdam.builder().freezeStep(2).compressSingleWorker(true).weightDecay(0.01)
+                .build());
+        for (int i = 0; i < 5; i++) net.fit(DATA.get(i));
+        File f = dir.resolve("onebit.zip").toFile();
+        ModelSerializer.writeModel(net, f, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(f, true);
+        for (int i = 5; i < 9; i++) {
+            net.fit(DATA.get(i));
+            restored.fit(DATA.get(i));
+        }
+        assertEquals(net.params(), restored.params());
+        assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray(),
+                "m, v, t and both error buffers");
+        MultiLayerNetwork uncompressed = mlp(OneBitAdam.builder().freezeStep(2).weightDecay(0.01).build());
+        for (int i = 0; i < 9; i++) uncompressed.fit(DATA.get(i));
+        assertTrue(!uncompressed.params().equalsWithEps(net.params(), 1e-9), "compression changes the steps");
+    }
+
+    /**
+     * Dense layers, where every entry has a gradient during the warm-up: with a frozen variance of ~0 (a too short
+     * warm-up on a CNN's rarely-activated weights) 1-bit Adam's steps are m/eps-sized, which is why the spec wants a
+     * warm-up of 15-25 % of training (and DeepSpeed offers a momentum mask).
+     */
+    @Test
+    void trainsWithCompression() {
+        MultiLayerNetwork net = mlp(OneBitAdam.builder().learningRate(3e-3).freezeStep(8).compressSingleWorker(true)
+                .build());
+        Training.assertLossFalls("1-bit Adam mlp", net, DATA, 48, 0.5);
+    }
+
+    @Test
+    void badSettingsAreRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OneBitAdam.builder().freezeStep(-1).build());
+        assertTrue(e.getMessage().contains("OneBitAdam.freezeStep"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OneBitAdam.builder().beta2(1).build());
+        assertTrue(e.getMessage().contains("OneBitAdam.beta2"), e.getMessage());
+    }
+}
