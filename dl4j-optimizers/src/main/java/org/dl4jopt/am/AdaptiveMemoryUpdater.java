@@ -4,7 +4,6 @@ import org.dl4jopt.core.Kernels;
 import org.dl4jopt.core.PerParamValues;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.layout.ParamLayout;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,9 +26,9 @@ public class AdaptiveMemoryUpdater extends ShapeAwareGradientUpdater<AdaptiveMem
     private static final Logger log = LoggerFactory.getLogger(AdaptiveMemoryUpdater.class);
     private final boolean adamw;
     private final int scalars;
-    private final INDArray[] diff;
-    private final INDArray[] precond;
-    private final INDArray[] tmp;
+    private static final int DIFF = 0;
+    private static final int PRECOND = 1;
+    private static final int TMP = 2;
     private final double[] betas;
 
     AdaptiveMemoryUpdater(AdaptiveMemory config, boolean adamw) {
@@ -37,9 +36,6 @@ public class AdaptiveMemoryUpdater extends ShapeAwareGradientUpdater<AdaptiveMem
         this.adamw = adamw;
         this.scalars = adamw ? AdaptiveMemoryAdamW.SCALARS : AdaptiveMemorySgd.SCALARS;
         int k = layout.params().size();
-        diff = new INDArray[k];
-        precond = new INDArray[k];
-        tmp = new INDArray[k];
         betas = new double[k];
         java.util.Arrays.fill(betas, Double.NaN);
     }
@@ -88,18 +84,18 @@ public class AdaptiveMemoryUpdater extends ShapeAwareGradientUpdater<AdaptiveMem
             int i = idx[u];
             long n = layout.params().get(i).length();
             INDArray d = s[u].get(NDArrayIndex.interval(scalars, scalars + n));
-            INDArray w = buffer(diff, i, g[u]);
+            INDArray w = workBuffer(DIFF, i, g[u]);
             if (adamw) {
                 AdaptiveMemoryAdamW cfg = (AdaptiveMemoryAdamW) config;
                 INDArray v = s[u].get(NDArrayIndex.interval(scalars + n, scalars + 2 * n));
                 v.muli(cfg.beta2());
                 w.assign(g[u]).muli(g[u]);
                 Nd4j.exec(new Axpy(w, v, v, 1 - cfg.beta2()));                    // v = b2 v + (1-b2) g^2
-                INDArray p = buffer(precond, i, g[u]);
+                INDArray p = workBuffer(PRECOND, i, g[u]);
                 p.assign(v).muli(1.0 / (1 - Math.pow(cfg.beta2(), t)));
                 Transforms.sqrt(p, false).addi(cfg.epsilon()).muli(c);             // P = c (sqrt(v_hat) + eps)
                 if (t > 1 && !fixed) {
-                    INDArray m = buffer(tmp, i, g[u]);
+                    INDArray m = workBuffer(TMP, i, g[u]);
                     w.assign(d).subi(g[u]);                                        // d - g
                     m.assign(p).muli(lambda).addi(1).muli(p).rdivi(1.0);           // M = 1 / (P (1 + lambda P))
                     m.muli(w);
@@ -134,9 +130,9 @@ public class AdaptiveMemoryUpdater extends ShapeAwareGradientUpdater<AdaptiveMem
             long n = layout.params().get(i).length();
             INDArray d = s[u].get(NDArrayIndex.interval(scalars, scalars + n));
             if (adamw) {
-                INDArray p = precond[i];
-                INDArray m = buffer(tmp, i, g[u]);
-                INDArray w = diff[i];
+                INDArray p = workBuffer(PRECOND, i, g[u]);
+                INDArray m = workBuffer(TMP, i, g[u]);
+                INDArray w = workBuffer(DIFF, i, g[u]);
                 m.assign(p).muli(lambda).addi(beta).muli(d);                       // (lambda P + beta) d
                 Nd4j.exec(new Axpy(g[u], m, m, 1 - beta));                         //   + (1-beta) g
                 w.assign(p).muli(lambda).addi(1);
@@ -160,14 +156,6 @@ public class AdaptiveMemoryUpdater extends ShapeAwareGradientUpdater<AdaptiveMem
         }
     }
 
-    private static INDArray buffer(INDArray[] pool, int i, INDArray like) {
-        if (pool[i] == null) {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                pool[i] = Nd4j.create(like.dataType(), like.length());
-            }
-        }
-        return pool[i];
-    }
 
     /** The beta each parameter used at the last step ("key" -> beta; absent before AM-SGD's second step). */
     @Override

@@ -2,7 +2,9 @@ package org.dl4jopt.core;
 
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.layout.ParamLayout;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
@@ -32,8 +34,10 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
     protected final LayerLayout layout;
     protected final StateLayout stateLayout;
     protected final UpdateGate gate;
+    private final long[] segmentOffsets;
     private INDArray state;
     private INDArray[] stateSlices;
+    private INDArray[][] work = new INDArray[0][];
 
     protected ShapeAwareGradientUpdater(T config) {
         config.validate();
@@ -41,6 +45,9 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
         this.layout = config.requireLayout();
         this.stateLayout = new StateLayout(config);
         this.gate = config.updateGate();
+        List<ParamLayout> params = layout.params();
+        segmentOffsets = new long[params.size() + 1];
+        for (int i = 0; i < params.size(); i++) segmentOffsets[i + 1] = segmentOffsets[i] + params.get(i).length();
     }
 
     @Override
@@ -131,9 +138,22 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
 
     /** Parameter {@code i}'s segment of the block's flat gradient (a view). */
     protected INDArray segment(INDArray flat, int i) {
-        long off = 0;
-        for (int j = 0; j < i; j++) off += layout.params().get(j).length();
-        return flat.get(NDArrayIndex.interval(off, off + layout.params().get(i).length()));
+        return flat.get(NDArrayIndex.interval(segmentOffsets[i], segmentOffsets[i + 1]));
+    }
+
+    /**
+     * A flat work buffer shaped like {@code like} for parameter {@code index}, one per {@code slot}: allocated once,
+     * outside any DL4J workspace, and reused at every step.
+     */
+    protected INDArray workBuffer(int slot, int index, INDArray like) {
+        if (slot >= work.length) work = java.util.Arrays.copyOf(work, slot + 1);
+        if (work[slot] == null) work[slot] = new INDArray[layout.params().size()];
+        if (work[slot][index] == null) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                work[slot][index] = Nd4j.create(like.dataType(), like.length());
+            }
+        }
+        return work[slot][index];
     }
 
     /** Parameter {@code i}'s state slice. */

@@ -16,6 +16,7 @@ public final class SpdRoots {
     private final double floor;
     private final INDArray v;
     private final INDArray lam;
+    private final INDArray powers;
     private final INDArray scaled;
     private final INDArray out;
 
@@ -24,6 +25,7 @@ public final class SpdRoots {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             v = Nd4j.create(DataType.DOUBLE, new long[] {k, k}, 'f');
             lam = Nd4j.create(DataType.DOUBLE, k);
+            powers = Nd4j.create(DataType.DOUBLE, k);
             scaled = Nd4j.create(DataType.DOUBLE, new long[] {k, k}, 'f');
             out = Nd4j.create(DataType.DOUBLE, new long[] {k, k}, 'f');
         }
@@ -36,8 +38,8 @@ public final class SpdRoots {
         double mean = lam.meanNumber().doubleValue();
         double min = Math.max(floor * Math.abs(mean), Double.MIN_NORMAL);
         Transforms.max(lam, min, false);
-        reconstruct(Transforms.pow(lam, -1.0, true), inv);
-        reconstruct(Transforms.pow(lam, -0.5, true), invSqrt);
+        reconstruct(Transforms.pow(powers.assign(lam), -1.0, false), inv);
+        reconstruct(Transforms.pow(powers.assign(lam), -0.5, false), invSqrt);
     }
 
     private void reconstruct(INDArray powers, INDArray target) {

@@ -5,7 +5,6 @@ import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.muon.NewtonSchulz;
 import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,7 +26,6 @@ import java.util.Map;
 public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> implements PerParamValues {
     private final ShapeAwareGradientUpdater<?> baseRule;
     private final NuclearNorm[] nuclear;
-    private final INDArray[] diff;
     private final double[] rates;
     private INDArray network;
     private long networkStart;
@@ -37,7 +35,6 @@ public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> implements 
         baseRule = config.base().ruleOnly();
         List<ParamLayout> params = layout.params();
         nuclear = new NuclearNorm[params.size()];
-        diff = new INDArray[params.size()];
         rates = new double[params.size()];
         for (int i = 0; i < params.size(); i++) {
             ParamLayout p = params.get(i);
@@ -78,7 +75,7 @@ public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> implements 
         double h = scalars.getDouble(0);
         double nObs = scalars.getDouble(1);
         if (scalars.getDouble(2) > 0) {                                   // D = G_t - G_{t-1}
-            INDArray d = diff(index, g);
+            INDArray d = workBuffer(0, index, g);
             d.assign(g).subi(prev);
             double q = group == NormGroup.HIDDEN
                     ? config.dualScale(p) * nuclear[index].of(NewtonSchulz.cView(d, p.order(), p.rows(), p.cols()))
@@ -123,14 +120,6 @@ public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> implements 
         return Math.max(ratio, config.rMin());
     }
 
-    private INDArray diff(int index, INDArray like) {
-        if (diff[index] == null) {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                diff[index] = Nd4j.create(like.dataType(), like.length());
-            }
-        }
-        return diff[index];
-    }
 
     /** The rate factor r of each non-vector parameter at the last step ("key" -> r), for inspection. */
     @Override

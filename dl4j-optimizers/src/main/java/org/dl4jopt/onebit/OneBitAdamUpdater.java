@@ -2,7 +2,6 @@ package org.dl4jopt.onebit;
 
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.layout.ParamLayout;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,11 +10,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The single-worker update rule of {@link OneBitAdam}. */
 public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
-    private final INDArray[] work;
+    private final TwoStageAllReduce[] compressors;
 
     public OneBitAdamUpdater(OneBitAdam config) {
         super(config);
-        work = new INDArray[layout.params().size()];
+        compressors = new TwoStageAllReduce[layout.params().size()];
     }
 
     @Override
@@ -34,14 +33,15 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
         double b2 = config.beta2();
         m.muli(b1);
         Nd4j.exec(new Axpy(g, m, m, 1 - b1));                     // m = b1 m + (1-b1) g
-        INDArray w = buffer(index, g);
+        INDArray w = workBuffer(0, index, g);
         boolean warmup = t <= config.freezeStep();
         if (warmup) {
             v.muli(b2);
             w.assign(g).muli(g);
             Nd4j.exec(new Axpy(w, v, v, 1 - b2));                 // v = b2 v + (1-b2) g^2
         } else if (config.compressSingleWorker()) {
-            TwoStageAllReduce.reduce(new INDArray[] {m}, new INDArray[] {workerErr}, new INDArray[] {serverErr});
+            if (compressors[index] == null) compressors[index] = new TwoStageAllReduce(n, 1, g.dataType());
+            compressors[index].apply(new INDArray[] {m}, new INDArray[] {workerErr}, new INDArray[] {serverErr});
         }
         double mScale = 1.0;
         double vScale = 1.0;
@@ -58,12 +58,4 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
         g.assign(m).divi(w).muli(lr * mScale);                    // update = lr * m / (sqrt(v) + eps)
     }
 
-    private INDArray buffer(int index, INDArray like) {
-        if (work[index] == null) {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                work[index] = Nd4j.create(like.dataType(), like.length());
-            }
-        }
-        return work[index];
-    }
 }
