@@ -72,37 +72,29 @@ public abstract class AdaptiveMemory extends ShapeAwareUpdater {
     }
 
     /**
-     * Builder fields of both AM optimizers.
+     * Builder methods of both AM optimizers; they edit a prototype config (defaults written once, on the config).
      *
      * @param <B> the concrete builder
+     * @param <A> the config it builds
      */
     @SuppressWarnings("unchecked")
-    public abstract static class Base<B extends Base<B>> extends ShapeAwareUpdater.Builder<B> {
-        protected double lambda = 0.1;
-        protected double betaMax;
-        protected BetaGranularity granularity = BetaGranularity.PER_TENSOR;
-        protected double fixedBeta = Double.NaN;
+    public abstract static class Base<B extends Base<B, A>, A extends AdaptiveMemory>
+            extends ShapeAwareUpdater.Builder<B> {
+        protected final A proto;
+        private final AdaptiveMemory p;
 
-        protected Base(double lr, double betaMax) {
-            super(lr);
-            this.betaMax = betaMax;
+        protected Base(A proto) {
+            super(proto.learningRate);
+            this.proto = proto;
+            this.p = proto;
         }
 
         /** Weight of the proximal pull toward the old direction (default 0.1, "no tuning"). */
-        public B lambda(double v) { this.lambda = v; return (B) this; }
+        public B lambda(double v) { p.lambda = v; return (B) this; }
         /** Cap of the adaptive beta, in [0, 1]. */
-        public B betaMax(double v) { this.betaMax = v; return (B) this; }
-        public B granularity(BetaGranularity g) { this.granularity = g; return (B) this; }
+        public B betaMax(double v) { p.betaMax = v; return (B) this; }
+        public B granularity(BetaGranularity g) { p.granularity = g; return (B) this; }
         /** Disables the adaptive rule: beta fixed at this value (for comparisons with plain momentum / AdamW). */
-        public B fixedBeta(double v) { this.fixedBeta = v; return (B) this; }
-
-        protected <A extends AdaptiveMemory> A fillAm(A a) {
-            AdaptiveMemory am = a;
-            am.lambda = lambda;
-            am.betaMax = betaMax;
-            am.granularity = granularity;
-            am.fixedBeta = fixedBeta;
-            return fill(a);
-        }
+        public B fixedBeta(double v) { p.fixedBeta = v; return (B) this; }
     }
 }

@@ -89,22 +89,16 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
     }
 
     /** Defaults: lr 1e-3, lambda 0.1, betaMax 0.89 (= 0.9 - 0.1 lambda), beta2 0.999, eps 1e-8, per-tensor beta. */
-    public static class Builder extends AdaptiveMemory.Base<Builder> {
-        private double beta2 = 0.999;
-        private double epsilon = 1e-8;
-
+    public static class Builder extends AdaptiveMemory.Base<Builder, AdaptiveMemoryAdamW> {
         public Builder() {
-            super(DEFAULT_LEARNING_RATE, 0.89);
+            super(new AdaptiveMemoryAdamW());
         }
 
-        public Builder beta2(double v) { this.beta2 = v; return this; }
-        public Builder epsilon(double v) { this.epsilon = v; return this; }
+        public Builder beta2(double v) { proto.beta2 = v; return this; }
+        public Builder epsilon(double v) { proto.epsilon = v; return this; }
 
         public AdaptiveMemoryAdamW build() {
-            AdaptiveMemoryAdamW a = new AdaptiveMemoryAdamW();
-            a.beta2 = beta2;
-            a.epsilon = epsilon;
-            return fillAm(a);
+            return fill(new AdaptiveMemoryAdamW(proto));
         }
     }
 }

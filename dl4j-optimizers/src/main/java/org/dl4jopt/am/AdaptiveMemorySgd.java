@@ -77,13 +77,13 @@ public class AdaptiveMemorySgd extends AdaptiveMemory {
     }
 
     /** Defaults: lr 0.5, lambda 0.1, betaMax 0.9, per-tensor beta. */
-    public static class Builder extends AdaptiveMemory.Base<Builder> {
+    public static class Builder extends AdaptiveMemory.Base<Builder, AdaptiveMemorySgd> {
         public Builder() {
-            super(DEFAULT_LEARNING_RATE, 0.9);
+            super(new AdaptiveMemorySgd());
         }
 
         public AdaptiveMemorySgd build() {
-            return fillAm(new AdaptiveMemorySgd());
+            return fill(new AdaptiveMemorySgd(proto));
         }
     }
 }

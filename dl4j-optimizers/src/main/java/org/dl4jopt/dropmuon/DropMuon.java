@@ -94,13 +94,17 @@ public class DropMuon extends AbstractMuon {
     }
 
     /** Muon's builder plus the cutoff distribution (uniform, seed 0, by default). */
-    public static class Builder extends AbstractMuon.Base<Builder> {
+    public static class Builder extends AbstractMuon.Base<Builder, DropMuon> {
         private CutoffDistribution distribution = CutoffDistribution.UNIFORM;
         private long seed;
         private int fixedCutoff;
         private double[] weights;
         private double alpha = 0.5;
         private long horizon;
+
+        public Builder() {
+            super(new DropMuon());
+        }
 
         /** Seed of the cutoff draws (independent of data shuffling). */
         public Builder seed(long s) { this.seed = s; return this; }
@@ -127,9 +131,9 @@ public class DropMuon extends AbstractMuon {
         }
 
         public DropMuon build() {
-            DropMuon d = new DropMuon();
+            DropMuon d = new DropMuon(proto);
             d.cutoff = new CutoffSampler(distribution, seed, fixedCutoff, weights, alpha, horizon);
-            return fillMuon(d);
+            return fill(d);
         }
     }
 }

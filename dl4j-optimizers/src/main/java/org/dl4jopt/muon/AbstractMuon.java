@@ -88,47 +88,33 @@ public abstract class AbstractMuon extends ShapeAwareUpdater {
     }
 
     /**
-     * Muon's builder fields, shared with optimizers that extend Muon (Drop-Muon).
+     * Muon's builder methods, shared with optimizers that extend Muon (Drop-Muon): they edit a prototype config whose
+     * field initializers are the only place the defaults are written.
      *
      * @param <B> the concrete builder
+     * @param <M> the config it builds
      */
     @SuppressWarnings("unchecked")
-    public abstract static class Base<B extends Base<B>> extends ShapeAwareUpdater.Builder<B> {
-        private double momentum = DEFAULT_MOMENTUM;
-        private boolean nesterov = true;
-        private int nsSteps = DEFAULT_NS_STEPS;
-        private double nsEpsilon = DEFAULT_NS_EPSILON;
-        private NsCoefficients nsCoefficients = NsCoefficients.JORDAN;
-        private ShapeScale shapeScale = ShapeScale.KELLER;
-        private boolean flattenedConvScale;
+    public abstract static class Base<B extends Base<B, M>, M extends AbstractMuon> extends ShapeAwareUpdater.Builder<B> {
+        protected final M proto;
+        private final AbstractMuon p;
 
-        protected Base() {
+        protected Base(M proto) {
             super(DEFAULT_LEARNING_RATE);
+            this.proto = proto;
+            this.p = proto;
         }
 
         /** EMA momentum coefficient beta, in [0, 1). */
-        public B momentum(double m) { this.momentum = m; return (B) this; }
+        public B momentum(double m) { p.momentum = m; return (B) this; }
         /** Nesterov ({@code (1-beta)G + beta M}, default) or plain ({@code M}) momentum. */
-        public B nesterov(boolean n) { this.nesterov = n; return (B) this; }
-        public B nsSteps(int k) { this.nsSteps = k; return (B) this; }
+        public B nesterov(boolean n) { p.nesterov = n; return (B) this; }
+        public B nsSteps(int k) { p.nsSteps = k; return (B) this; }
         /** Additive epsilon of the input normalisation {@code G / (||G||_F + eps)}. */
-        public B nsEpsilon(double eps) { this.nsEpsilon = eps; return (B) this; }
-        public B nsCoefficients(NsCoefficients c) { this.nsCoefficients = c; return (B) this; }
-        public B shapeScale(ShapeScale s) { this.shapeScale = s; return (B) this; }
+        public B nsEpsilon(double eps) { p.nsEpsilon = eps; return (B) this; }
+        public B nsCoefficients(NsCoefficients c) { p.nsCoefficients = c; return (B) this; }
+        public B shapeScale(ShapeScale s) { p.shapeScale = s; return (B) this; }
         /** KELLER scale of conv kernels from the flattened matrix instead of the kernel's kH/kW (spec 1.4 choice). */
-        public B flattenedConvScale(boolean f) { this.flattenedConvScale = f; return (B) this; }
-
-        /** Copies the Muon and shared fields into {@code m} and validates it. */
-        protected <M extends AbstractMuon> M fillMuon(M m) {
-            AbstractMuon mu = m;
-            mu.momentum = momentum;
-            mu.nesterov = nesterov;
-            mu.nsSteps = nsSteps;
-            mu.nsEpsilon = nsEpsilon;
-            mu.nsCoefficients = nsCoefficients;
-            mu.shapeScale = shapeScale;
-            mu.flattenedConvScale = flattenedConvScale;
-            return fill(m);
-        }
+        public B flattenedConvScale(boolean f) { p.flattenedConvScale = f; return (B) this; }
     }
 }

@@ -51,9 +51,13 @@ public class Muon extends AbstractMuon {
     }
 
     /** Builder with Keller Jordan's defaults: lr 0.02, momentum 0.95, Nesterov, 5 Jordan NS steps, eps 1e-7. */
-    public static class Builder extends Base<Builder> {
+    public static class Builder extends Base<Builder, Muon> {
+        public Builder() {
+            super(new Muon());
+        }
+
         public Muon build() {
-            return fillMuon(new Muon());
+            return fill(new Muon(proto));
         }
     }
 }
