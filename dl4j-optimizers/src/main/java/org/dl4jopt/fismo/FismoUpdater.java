@@ -136,7 +136,7 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
     }
 
     private static double trace(INDArray flat, INDArray eyeFlat) {
-        return Nd4j.getBlasWrapper().dot(flat, eyeFlat);
+        return Kernels.dot(flat, eyeFlat);
     }
 
     /** {@code x = (x + x^T) / 2}, through a separate buffer (never add an array to its own transpose view). */
