@@ -13,6 +13,7 @@ import java.awt.geom.AffineTransform;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +113,15 @@ public final class Charts {
     /** Draws the panels side by side, each {@code panelWidth x panelHeight} pixels, and writes a PNG. */
     public static void writePng(Path file, String title, List<Panel> panels, int panelWidth, int panelHeight)
             throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.write(file, png(title, panels, panelWidth, panelHeight));
+    }
+
+    /** As {@link #writePng}, returning the PNG's bytes (e.g. for a {@code data:} URI). */
+    public static byte[] png(String title, List<Panel> panels, int panelWidth, int panelHeight) throws IOException {
         int titleHeight = title == null ? 0 : 36;
         int width = panelWidth * panels.size();
         int height = panelHeight + titleHeight;
@@ -135,13 +145,11 @@ public final class Charts {
         } finally {
             g.dispose();
         }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        if (!ImageIO.write(img, "png", file.toFile())) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        if (!ImageIO.write(img, "png", bytes)) {
             throw new IOException("no PNG writer available");
         }
+        return bytes.toByteArray();
     }
 
     // ------------------------------------------------------------------------------------------------ drawing

@@ -1,33 +1,68 @@
 package org.dl4jopt.examples;
 
-import org.dl4jopt.testmodels.FashionMnist;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * Trains the same model on the same data, seed and epochs once per optimizer, writes each run to
- * {@code DIR/<optimizer>/} and a side-by-side comparison to {@code DIR/comparison.{csv,md,png}}.
+ * Trains the same model on the same data once per optimizer and learning-rate candidate (first seed), picks each
+ * optimizer's best rate ({@link Sweep#best}), repeats it with the other seeds, writes every run to its directory and
+ * the comparison ({@code report.html}, {@code comparison.{csv,md,png}}, {@code sweep.csv}) to the output directory.
  */
 public final class Compare {
 
     private Compare() {
     }
 
-    /** Runs every optimizer of {@code o}; returns the Markdown comparison table (also written to comparison.md). */
-    public static String run(Options o, FashionMnist data, PrintStream progress) throws IOException {
-        List<RunResult> results = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
-        for (Options.OptimizerChoice choice : o.optimizers) {
-            Path dir = o.out.resolve(choice.label());
-            RunResult r = CnnRun.runAndWrite(Main.spec(o, choice), data, dir, progress);
-            progress.println("[" + choice.label() + "] wrote " + dir);
-            results.add(r);
-            labels.add(choice.label());
+    /**
+     * Runs the comparison described by {@code o} on {@code task}; returns the Markdown comparison table with the
+     * target lines (also written to comparison.md).
+     */
+    public static String run(Options o, Task task, RunSpec base, PrintStream progress) throws IOException {
+        List<Sweep> sweeps = new ArrayList<>();
+        for (Options.OptimizerPlan plan : o.optimizers) {
+            boolean several = plan.learningRates().size() > 1 || o.seeds.size() > 1;
+            List<RunResult> candidates = new ArrayList<>();
+            List<String> dirs = new ArrayList<>();
+            for (int i = 0; i < plan.learningRates().size(); i++) {
+                RunSpec spec = base.with(plan.choice(i), o.seed());
+                candidates.add(runOne(task, spec, o.out, runDir(plan, spec, several), dirs, progress));
+            }
+            int best = Sweep.best(candidates);
+            List<RunResult> repeats = new ArrayList<>();
+            if (best < 0) {
+                progress.printf(Locale.ROOT, "[%s] every learning rate diverged (%s): no result%n", plan.label(),
+                        plan.learningRates());
+            } else {
+                if (candidates.size() > 1) {
+                    progress.printf(Locale.ROOT, "[%s] best learning rate of %s: %s%n", plan.label(),
+                            plan.learningRates(), Reports.shortNum(candidates.get(best).learningRate()));
+                }
+                for (long seed : o.seeds.subList(1, o.seeds.size())) {
+                    RunSpec spec = base.with(plan.choice(best), seed);
+                    repeats.add(runOne(task, spec, o.out, runDir(plan, spec, several), dirs, progress));
+                }
+            }
+            sweeps.add(new Sweep(plan, candidates, best, repeats, dirs));
         }
-        return Reports.writeComparison(results, labels, o.out);
+        return Reports.writeComparison(sweeps, o.baseline, task.describe(), o.out);
+    }
+
+    /** {@code NAME} when the optimizer has a single run, else {@code NAME/lrLR-seedS}. */
+    static String runDir(Options.OptimizerPlan plan, RunSpec spec, boolean several) {
+        return several ? plan.label() + "/lr" + Reports.shortNum(spec.optimizer().learningRate()) + "-seed"
+                + spec.seed() : plan.label();
+    }
+
+    private static RunResult runOne(Task task, RunSpec spec, Path out, String dir, List<String> dirs,
+                                    PrintStream progress) throws IOException {
+        RunResult r = task.train(spec, progress);
+        Reports.writeRun(r, out.resolve(dir));
+        dirs.add(dir);
+        progress.println("[" + spec.optimizer().label() + "] wrote " + out.resolve(dir));
+        return r;
     }
 }

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * Entry point of {@code examples/run}: {@code cnn ...} trains once, {@code compare cnn ...} trains once per optimizer
@@ -55,34 +56,50 @@ public final class Main {
             }
         }
 
-        FashionMnist data = CnnRun.loadData(o.dataDir, o.trainLimit, o.testLimit);
-        err.printf(Locale.ROOT, "Fashion-MNIST: %d train / %d test examples; %d epoch(s), batch %d, seed %d%n",
-                data.trainSize(), data.testSize(), o.epochs, o.batch, o.seed);
-        if (o.targetAccuracy != null) {
-            err.printf(Locale.ROOT, "Target test accuracy %s: timed at the evaluations, %s%n",
-                    Reports.shortNum(o.targetAccuracy), o.evalEvery > 0
+        Task task = task(o);
+        err.printf(Locale.ROOT, "%s; %d epoch(s)%s, batch %d, seed%s %s%n", task.describe(), o.epochs,
+                o.maxSteps > 0 ? " (at most " + o.maxSteps + " iterations)" : "", o.batch,
+                o.seeds.size() > 1 ? "s" : "", o.seeds.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        if (o.target != null) {
+            Metric m = task.metric();
+            err.printf(Locale.ROOT, "Target %s %s %s: timed at the evaluations, %s%n", m.label(),
+                    m.higherIsBetter() ? ">=" : "<=", Reports.shortNum(o.target), o.evalEvery > 0
                             ? "every " + o.evalEvery + " iterations and at the end of each epoch (--eval-every)"
                             : "only at the end of each epoch (--eval-every 0; set e.g. --eval-every 20 for a finer "
                             + "time to target)");
         }
 
+        RunSpec base = spec(o);
         if (o.command == Options.Command.RUN) {
-            Options.OptimizerChoice choice = o.optimizers.get(0);
-            RunResult r = CnnRun.runAndWrite(spec(o, choice), data, o.out, err);
+            RunSpec spec = base.with(o.optimizers.get(0).choice(0), o.seed());
+            RunResult r = task.train(spec, err);
+            Reports.writeRun(r, o.out);
             out.print(Json.object(Reports.summary(r)));
             err.println("Wrote " + o.out.resolve("summary.json") + ", curves.csv, evals.csv, curves.png");
+            if (r.failed()) {
+                throw new CliException(r.optimizer() + ": training " + r.failure()
+                        + "; try a smaller learning rate (--lr)", CliException.DIVERGED, false);
+            }
         } else {
-            String table = Compare.run(o, data, err);
+            String table = Compare.run(o, task, base, err);
             out.println();
             out.print(table);
-            err.println("Wrote " + o.out.resolve("comparison.md") + ", comparison.csv, comparison.png");
+            err.println("Wrote " + o.out.resolve("report.html") + ", comparison.md, comparison.csv, "
+                    + "comparison.png, sweep.csv");
         }
         return 0;
     }
 
-    static CnnRun.Spec spec(Options o, Options.OptimizerChoice choice) {
-        return new CnnRun.Spec(o.model, choice, o.epochs, o.batch, o.seed, o.weightDecay, o.evalEvery,
-                o.targetAccuracy, DataType.FLOAT);
+    /** The model of the command line with its data loaded. */
+    static Task task(Options o) {
+        FashionMnist data = CnnRun.loadData(o.dataDir, o.trainLimit, o.testLimit);
+        return new CnnRun(data);
+    }
+
+    /** The run settings of the command line; optimizer and seed are set per run ({@link RunSpec#with}). */
+    static RunSpec spec(Options o) {
+        return new RunSpec(o.model, null, o.epochs, o.batch, o.seed(), o.weightDecay, o.evalEvery, o.target,
+                o.maxSteps, o.stopAtTarget, DataType.FLOAT);
     }
 
     static String optimizerList() {

@@ -61,7 +61,13 @@ public final class OptimizerRegistry {
      * (fresh instances per network); most optimizers need none.
      */
     public record Entry(String name, double defaultLearningRate, String description, UpdaterFactory factory,
-                        WeightDecayMode weightDecayMode, Supplier<List<TrainingListener>> listeners) {
+                        WeightDecayMode weightDecayMode, Supplier<List<TrainingListener>> listeners,
+                        Double defaultWeightDecay) {
+
+        /** The weight decay a run uses: {@code --weight-decay} if given, else the entry's default (null: none). */
+        public Double effectiveWeightDecay(Double requested) {
+            return requested != null ? requested : defaultWeightDecay;
+        }
 
         /**
          * A fresh updater with the given learning rate (null: the default), weight decay (null: none) and seed (used
@@ -81,6 +87,9 @@ public final class OptimizerRegistry {
 
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
+    /** Default decoupled weight decay of the {@code adamw} baseline (PyTorch's {@code AdamW} default). */
+    public static final double ADAMW_WEIGHT_DECAY = 0.01;
+
     static {
         register("muon", Muon.DEFAULT_LEARNING_RATE,
                 "Muon: orthogonalised (Newton-Schulz) momentum for hidden conv/dense weights; AdamW (lr 3e-4) "
@@ -91,6 +100,10 @@ public final class OptimizerRegistry {
                 "DL4J Adam (beta1 0.9, beta2 0.999, eps 1e-8); with --weight-decay it is AdamW "
                         + "(DL4J decoupled WeightDecay)",
                 (lr, wd, seed) -> new Adam(lr), WeightDecayMode.DL4J_REGULARIZATION);
+        register("adamw", 1e-3,
+                "DL4J Adam + decoupled weight decay 0.01 (DL4J WeightDecay, applyLR=true: W <- W - lr*0.01*W after "
+                        + "the Adam step, weights only, not biases; PyTorch's AdamW default); --weight-decay overrides",
+                (lr, wd, seed) -> new Adam(lr), WeightDecayMode.DL4J_REGULARIZATION, null, ADAMW_WEIGHT_DECAY);
         register("sgd", 0.05,
                 "DL4J Nesterovs: SGD with Nesterov momentum 0.9",
                 (lr, wd, seed) -> new Nesterovs(lr, 0.9), WeightDecayMode.DL4J_REGULARIZATION);
@@ -134,13 +147,21 @@ public final class OptimizerRegistry {
 
     private static void register(String name, double defaultLr, String description, UpdaterFactory factory,
                                  WeightDecayMode weightDecayMode) {
-        register(name, defaultLr, description, factory, weightDecayMode, null);
+        register(name, defaultLr, description, factory, weightDecayMode, null, null);
     }
 
     /** As above, for an optimizer that needs {@code listeners} on the network (fresh instances per call). */
     private static void register(String name, double defaultLr, String description, UpdaterFactory factory,
                                  WeightDecayMode weightDecayMode, Supplier<List<TrainingListener>> listeners) {
-        ENTRIES.put(name, new Entry(name, defaultLr, description, factory, weightDecayMode, listeners));
+        register(name, defaultLr, description, factory, weightDecayMode, listeners, null);
+    }
+
+    /** As above, with a default weight decay used when {@code --weight-decay} is not given. */
+    private static void register(String name, double defaultLr, String description, UpdaterFactory factory,
+                                 WeightDecayMode weightDecayMode, Supplier<List<TrainingListener>> listeners,
+                                 Double defaultWeightDecay) {
+        ENTRIES.put(name, new Entry(name, defaultLr, description, factory, weightDecayMode, listeners,
+                defaultWeightDecay));
     }
 
     /** All entries, in registration order. */

@@ -19,10 +19,22 @@ public final class Options {
     public record OptimizerChoice(OptimizerRegistry.Entry entry, double learningRate, String label) {
     }
 
+    /**
+     * One optimizer of the command line with its candidate learning rates (one, or several for a sweep), in
+     * ascending order. {@code swept}: the candidates came from {@code --lr-sweep} or {@code NAME:LR1/LR2/...}.
+     */
+    public record OptimizerPlan(OptimizerRegistry.Entry entry, String label, List<Double> learningRates,
+                                boolean swept) {
+        /** The run with the i-th candidate learning rate. */
+        public OptimizerChoice choice(int i) {
+            return new OptimizerChoice(entry, learningRates.get(i), label);
+        }
+    }
+
     public static final String USAGE = String.join("\n",
             "Usage:",
             "  examples/run cnn --optimizer NAME --epochs N --out DIR [options]",
-            "  examples/run compare cnn --optimizers NAME[:LR],NAME[:LR],... --epochs N --out DIR [options]",
+            "  examples/run compare cnn --optimizers NAME[:LR[/LR...]],... --epochs N --out DIR [options]",
             "  examples/run optimizers        list the optimizer names",
             "  examples/run help",
             "",
@@ -31,45 +43,67 @@ public final class Options {
             "Options:",
             "  --optimizer NAME      optimizer of a single run (default muon)",
             "  --optimizers LIST     comma-separated optimizers to compare (default muon,adam); NAME:LR sets",
-            "                        that optimizer's learning rate",
+            "                        that optimizer's learning rate, NAME:LR1/LR2/LR3 sweeps these rates",
+            "  --lr-sweep M1,M2,...  compare: try each optimizer at these multiples of its learning rate (its",
+            "                        default, --lr or NAME:LR), e.g. 0.5,1,2; NAME:LR1/LR2 lists are kept as",
+            "                        given. Best rate per optimizer: the one reaching the target in the fewest",
+            "                        iterations (ties: better final metric); without a target or if none",
+            "                        reaches it, the best final metric. Diverged candidates are skipped",
+            "  --seeds S1,S2,...     compare: repeat each optimizer at its best rate with these seeds and",
+            "                        report the median time to target and its spread; the sweep uses S1",
+            "  --baseline NAME       compare: optimizer the ratios are relative to (default adam if listed,",
+            "                        else the first)",
             "  --epochs N            training epochs (default 1)",
+            "  --max-steps N         stop after N iterations (default 0 = run all epochs)",
             "  --batch B             minibatch size (default 128)",
             "  --train-limit K       use only the first K training examples (default 0 = all 60000)",
             "  --test-limit K        use only the first K test examples (default 0 = all 10000)",
             "  --seed S              weight-init and shuffle seed (default 42)",
             "  --lr X                learning rate (default: the optimizer's own; with compare it applies to",
             "                        every optimizer without a NAME:LR)",
-            "  --weight-decay X      decoupled weight decay (W <- W - lr*X*W); Adam becomes AdamW (default none)",
+            "  --weight-decay X      decoupled weight decay (W <- W - lr*X*W); Adam becomes AdamW (default none;",
+            "                        adamw: 0.01)",
             "  --eval-every N        also evaluate on the test set every N iterations within an epoch",
             "                        (default 200, 0 = only at the end of each epoch); this is the resolution",
-            "                        of the time to --target-accuracy",
+            "                        of the time to target",
             "  --target-accuracy X   report the training seconds and iterations until the first evaluation",
             "                        with test accuracy >= X (a fraction, e.g. 0.88); compare adds the columns",
-            "                        and each optimizer's time ratio to the first one (default none)",
+            "                        and each optimizer's time ratio to the baseline (default none)",
+            "  --stop-at-target      end a run at the first evaluation that reaches the target (saves time in",
+            "                        sweeps; the final metric is then the one at the target)",
             "  --data-dir DIR        Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)",
             "  --out DIR             output directory (required)",
             "",
             "Outputs: DIR/summary.json, curves.csv, evals.csv, curves.png for a run; for compare, one such",
-            "directory per optimizer plus DIR/comparison.csv, comparison.md and comparison.png.");
+            "directory per run (DIR/NAME/, or DIR/NAME/lrLR-seedS/ when an optimizer has several runs) plus",
+            "DIR/report.html (self-contained), comparison.csv, comparison.md, comparison.png and sweep.csv.");
 
     private static final Set<String> VALUE_OPTIONS = Set.of("--optimizer", "--optimizers", "--epochs", "--batch",
             "--train-limit", "--test-limit", "--seed", "--lr", "--weight-decay", "--eval-every", "--target-accuracy",
-            "--data-dir", "--out");
+            "--data-dir", "--out", "--lr-sweep", "--seeds", "--baseline", "--max-steps");
+    private static final Set<String> FLAG_OPTIONS = Set.of("--stop-at-target");
     private static final List<String> MODELS = List.of("cnn");
 
     public Command command = Command.HELP;
     public String model = "cnn";
-    public List<OptimizerChoice> optimizers = new ArrayList<>();
+    public List<OptimizerPlan> optimizers = new ArrayList<>();
     public int epochs = 1;
+    public int maxSteps = 0;
     public int batch = 128;
     public int trainLimit = 0;
     public int testLimit = 0;
-    public long seed = 42;
+    /** The seeds of the runs; the first is the sweep's (and a single run's) seed. */
+    public List<Long> seeds = List.of(42L);
     public Double learningRate;
+    /** Multipliers of {@code --lr-sweep}, or null. */
+    public List<Double> lrSweep;
     public Double weightDecay;
     public int evalEvery = 200;
-    /** Test accuracy whose first attainment is timed, or null (no target). */
-    public Double targetAccuracy;
+    /** Target of the model's metric ({@code --target-accuracy}), or null (no target). */
+    public Double target;
+    public boolean stopAtTarget;
+    /** Label of the {@code --baseline} optimizer (resolved: adam if listed, else the first). */
+    public String baseline;
     public Path dataDir;
     public Path out;
 
@@ -82,6 +116,7 @@ public final class Options {
         Options o = new Options();
         List<String> positional = new ArrayList<>();
         Map<String, String> values = new LinkedHashMap<>();
+        Set<String> flags = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -95,6 +130,15 @@ public final class Options {
                 if (eq > 0) {
                     name = a.substring(0, eq);
                     value = a.substring(eq + 1);
+                }
+                if (FLAG_OPTIONS.contains(name)) {
+                    if (value != null) {
+                        throw CliException.usage("Option " + name + " takes no value.");
+                    }
+                    if (!flags.add(name)) {
+                        throw CliException.usage("Option " + name + " given twice.");
+                    }
+                    continue;
                 }
                 if (!VALUE_OPTIONS.contains(name)) {
                     throw CliException.usage("Unknown option " + name + ".");
@@ -114,8 +158,8 @@ public final class Options {
         }
 
         if (positional.isEmpty()) {
-            if (!values.isEmpty()) {
-                throw CliException.usage("Missing command: cnn or compare cnn.");
+            if (!values.isEmpty() || !flags.isEmpty()) {
+                throw CliException.usage("Missing command: " + String.join(", ", MODELS) + " or compare MODEL.");
             }
             o.command = Command.HELP;
             return o;
@@ -133,15 +177,15 @@ public final class Options {
             case "compare" -> {
                 o.command = Command.COMPARE;
                 if (positional.size() < 2) {
-                    throw CliException.usage("compare needs a model: compare cnn.");
+                    throw CliException.usage("compare needs a model: compare " + String.join(" | ", MODELS) + ".");
                 }
                 o.model = model(positional.get(1));
                 extraPositional(positional, 2);
             }
             default -> {
                 if (!MODELS.contains(cmd)) {
-                    throw CliException.usage("Unknown command '" + positional.get(0)
-                            + "'. Commands: cnn, compare cnn, optimizers, help.");
+                    throw CliException.usage("Unknown command '" + positional.get(0) + "'. Commands: "
+                            + String.join(", ", MODELS) + ", compare MODEL, optimizers, help.");
                 }
                 o.command = Command.RUN;
                 o.model = cmd;
@@ -150,14 +194,40 @@ public final class Options {
         }
 
         o.epochs = intOpt(values, "--epochs", o.epochs, 1);
+        o.maxSteps = intOpt(values, "--max-steps", o.maxSteps, 0);
         o.batch = intOpt(values, "--batch", o.batch, 1);
         o.trainLimit = intOpt(values, "--train-limit", o.trainLimit, 0);
         o.testLimit = intOpt(values, "--test-limit", o.testLimit, 0);
         o.evalEvery = intOpt(values, "--eval-every", o.evalEvery, 0);
+        if (values.containsKey("--seed") && values.containsKey("--seeds")) {
+            throw CliException.usage("Give either --seed S or --seeds S1,S2,..., not both.");
+        }
         if (values.containsKey("--seed")) {
-            o.seed = parseLong("--seed", values.get("--seed"));
+            o.seeds = List.of(parseLong("--seed", values.get("--seed")));
+        }
+        if (values.containsKey("--seeds")) {
+            List<Long> seeds = new ArrayList<>();
+            for (String part : values.get("--seeds").split(",")) {
+                long seed = parseLong("--seeds", part);
+                if (seeds.contains(seed)) {
+                    throw CliException.usage("--seeds lists seed " + seed + " twice.");
+                }
+                seeds.add(seed);
+            }
+            o.seeds = List.copyOf(seeds);
         }
         o.learningRate = positiveDouble(values, "--lr");
+        if (values.containsKey("--lr-sweep")) {
+            List<Double> m = new ArrayList<>();
+            for (String part : values.get("--lr-sweep").split(",")) {
+                double v = parseDouble("--lr-sweep", part);
+                if (!(v > 0) || Double.isInfinite(v)) {
+                    throw CliException.usage("--lr-sweep multipliers must be > 0, got '" + part.trim() + "'.");
+                }
+                m.add(v);
+            }
+            o.lrSweep = List.copyOf(m);
+        }
         if (values.containsKey("--weight-decay")) {
             double wd = parseDouble("--weight-decay", values.get("--weight-decay"));
             if (!(wd >= 0) || Double.isInfinite(wd)) {
@@ -171,7 +241,11 @@ public final class Options {
                 throw CliException.usage("--target-accuracy is a fraction in (0, 1], e.g. 0.88; got "
                         + values.get("--target-accuracy") + ".");
             }
-            o.targetAccuracy = t;
+            o.target = t;
+        }
+        o.stopAtTarget = flags.contains("--stop-at-target");
+        if (o.stopAtTarget && o.target == null) {
+            throw CliException.usage("--stop-at-target needs a target (--target-accuracy).");
         }
         if (values.containsKey("--data-dir")) {
             o.dataDir = Paths.get(values.get("--data-dir"));
@@ -182,61 +256,116 @@ public final class Options {
         o.out = Paths.get(values.get("--out"));
 
         if (o.command == Command.RUN) {
-            if (values.containsKey("--optimizers")) {
-                throw CliException.usage("--optimizers is for 'compare cnn'; a single run takes --optimizer NAME.");
+            for (String compareOnly : List.of("--optimizers", "--lr-sweep", "--seeds", "--baseline")) {
+                if (values.containsKey(compareOnly)) {
+                    throw CliException.usage(compareOnly + " is for 'compare " + o.model
+                            + "'; a single run takes --optimizer NAME, --lr X and --seed S.");
+                }
             }
-            o.optimizers.add(choice(values.getOrDefault("--optimizer", "muon"), o.learningRate, false));
+            o.optimizers.add(plan(values.getOrDefault("--optimizer", "muon"), o.learningRate, null, false));
         } else {
             if (values.containsKey("--optimizer")) {
                 throw CliException.usage("compare takes --optimizers NAME,NAME,... (plural).");
             }
             String list = values.getOrDefault("--optimizers", "muon,adam");
-            Set<String> labels = new HashSet<>();
             for (String spec : list.split(",")) {
-                if (spec.isBlank()) {
-                    continue;
+                if (!spec.isBlank()) {
+                    o.optimizers.add(plan(spec.trim(), o.learningRate, o.lrSweep, true));
                 }
-                o.optimizers.add(choice(spec.trim(), o.learningRate, true));
             }
             if (o.optimizers.isEmpty()) {
                 throw CliException.usage("--optimizers lists no optimizer.");
             }
-            // the same optimizer twice (e.g. with two learning rates): label runs by name and rate
-            Map<String, Integer> count = new LinkedHashMap<>();
-            o.optimizers.forEach(c -> count.merge(c.entry().name(), 1, Integer::sum));
-            List<OptimizerChoice> labelled = new ArrayList<>();
-            for (OptimizerChoice c : o.optimizers) {
-                String label = count.get(c.entry().name()) > 1
-                        ? c.entry().name() + "-lr" + Reports.shortNum(c.learningRate()) : c.entry().name();
-                if (!labels.add(label)) {
-                    throw CliException.usage("Optimizer " + label + " is listed twice.");
+            o.optimizers = labelled(o.optimizers);
+            List<String> labels = o.optimizers.stream().map(OptimizerPlan::label).toList();
+            if (values.containsKey("--baseline")) {
+                String b = values.get("--baseline").trim().toLowerCase(Locale.ROOT);
+                if (!labels.contains(b)) {
+                    throw CliException.usage("--baseline " + b + " is not among the compared optimizers ("
+                            + String.join(", ", labels) + ").");
                 }
-                labelled.add(new OptimizerChoice(c.entry(), c.learningRate(), label));
+                o.baseline = b;
+            } else {
+                o.baseline = labels.contains("adam") ? "adam" : labels.get(0);
             }
-            o.optimizers = labelled;
         }
         return o;
     }
 
-    private static OptimizerChoice choice(String spec, Double globalLr, boolean allowInlineLr) {
+    /** The seed of a single run and of a comparison's sweep. */
+    public long seed() {
+        return seeds.get(0);
+    }
+
+    /**
+     * Labels runs by optimizer name; the same optimizer listed twice (each with one rate, e.g. adam:1e-3,adam:3e-3)
+     * is labelled by name and rate.
+     */
+    private static List<OptimizerPlan> labelled(List<OptimizerPlan> plans) {
+        Map<String, Integer> count = new LinkedHashMap<>();
+        plans.forEach(c -> count.merge(c.entry().name(), 1, Integer::sum));
+        Set<String> labels = new HashSet<>();
+        List<OptimizerPlan> out = new ArrayList<>();
+        for (OptimizerPlan c : plans) {
+            String label = c.entry().name();
+            if (count.get(c.entry().name()) > 1) {
+                if (c.learningRates().size() > 1) {
+                    throw CliException.usage("Optimizer " + label + " is listed twice with a sweep; list its rates "
+                            + "once as " + label + ":LR1/LR2/....");
+                }
+                label = label + "-lr" + Reports.shortNum(c.learningRates().get(0));
+            }
+            if (!labels.add(label)) {
+                throw CliException.usage("Optimizer " + label + " is listed twice.");
+            }
+            out.add(new OptimizerPlan(c.entry(), label, c.learningRates(), c.swept()));
+        }
+        return out;
+    }
+
+    /**
+     * One optimizer from {@code NAME}, {@code NAME:LR} or {@code NAME:LR1/LR2/...}; without an explicit list, the
+     * base rate ({@code globalLr} or the default) times each {@code sweep} multiplier.
+     */
+    private static OptimizerPlan plan(String spec, Double globalLr, List<Double> sweep, boolean allowInlineLr) {
         String name = spec;
-        Double lr = globalLr;
+        List<Double> lrs = new ArrayList<>();
         int colon = spec.indexOf(':');
         if (colon >= 0) {
             if (!allowInlineLr) {
                 throw CliException.usage("Use --lr to set the learning rate of a single run, not NAME:LR.");
             }
             name = spec.substring(0, colon);
-            double v = parseDouble("learning rate of " + name, spec.substring(colon + 1));
-            if (!(v > 0) || Double.isInfinite(v)) {
-                throw CliException.usage("The learning rate of " + name + " must be > 0, got "
-                        + spec.substring(colon + 1) + ".");
+            for (String part : spec.substring(colon + 1).split("/")) {
+                double v = parseDouble("learning rate of " + name, part);
+                if (!(v > 0) || Double.isInfinite(v)) {
+                    throw CliException.usage("The learning rate of " + name + " must be > 0, got " + part + ".");
+                }
+                lrs.add(v);
             }
-            lr = v;
         }
         OptimizerRegistry.Entry e = OptimizerRegistry.get(name);
-        double used = lr != null ? lr : e.defaultLearningRate();
-        return new OptimizerChoice(e, used, e.name());
+        boolean swept = lrs.size() > 1;
+        if (lrs.size() == 1 && sweep != null || lrs.isEmpty()) {
+            double base = lrs.isEmpty() ? (globalLr != null ? globalLr : e.defaultLearningRate()) : lrs.get(0);
+            lrs.clear();
+            if (sweep == null) {
+                lrs.add(base);
+            } else {
+                sweep.forEach(m -> lrs.add(roundSignificant(base * m)));
+                swept = lrs.size() > 1;
+            }
+        }
+        List<Double> sorted = lrs.stream().distinct().sorted().toList();
+        if (sorted.size() != lrs.size()) {
+            throw CliException.usage("The learning rates of " + name + " repeat a value: " + lrs + ".");
+        }
+        return new OptimizerPlan(e, e.name(), sorted, swept);
+    }
+
+    /** {@code v} to 6 significant digits, so that 1e-3 * 3 is 0.003 and not 0.0030000000000000005. */
+    static double roundSignificant(double v) {
+        return Double.parseDouble(String.format(Locale.ROOT, "%.6g", v));
     }
 
     private static String model(String name) {

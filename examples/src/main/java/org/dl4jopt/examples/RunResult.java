@@ -1,33 +1,43 @@
 package org.dl4jopt.examples;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * Everything one training run produced: per-iteration training curve, evaluation points and the settings used.
- * Pure data (no ND4J types), so that reports and charts can be written and tested without a backend.
+ * Everything one training run produced: per-iteration training curve, evaluation points, optimizer-state size and the
+ * settings used. Pure data (no ND4J types), so that reports and charts can be written and tested without a backend.
  */
 public final class RunResult {
 
     /**
-     * One test-set evaluation, taken after {@code iteration} training iterations and {@code seconds} training seconds
-     * (evaluation time excluded).
+     * The settings of a run. {@code optimizer} is its label in files and tables; {@code target} the target value of
+     * {@code metric} ({@code --target-accuracy} / {@code --target-bpc}), or null; {@code trainExamples} and
+     * {@code testExamples} count examples (images, or character windows for the transformer).
      */
-    public record EvalPoint(long iteration, int epoch, double seconds, double accuracy, double loss) {
+    public record Settings(String model, Metric metric, String optimizer, double learningRate, Double weightDecay,
+                           int epochs, int batch, long seed, int trainExamples, int testExamples, Double target) {
     }
 
     /**
-     * The first evaluation point of {@code evals} (in training order) whose test accuracy is at least {@code target},
-     * or null if none is (or {@code target} is null). Its {@code seconds} and {@code iteration} are the time to
-     * target: the resolution is the spacing of the evaluations ({@code --eval-every}).
+     * One held-out evaluation, taken after {@code iteration} training iterations and {@code seconds} training seconds
+     * (evaluation time excluded): the run's {@link Metric} value and the held-out loss.
      */
-    public static EvalPoint firstReaching(List<EvalPoint> evals, Double target) {
+    public record EvalPoint(long iteration, int epoch, double seconds, double metric, double loss) {
+    }
+
+    /**
+     * The first evaluation point of {@code evals} (in training order) whose value meets {@code target}, or null if
+     * none does (or {@code target} is null). Its {@code seconds} and {@code iteration} are the time to target: the
+     * resolution is the spacing of the evaluations ({@code --eval-every}).
+     */
+    public static EvalPoint firstReaching(List<EvalPoint> evals, Metric metric, Double target) {
         if (target == null) {
             return null;
         }
         for (EvalPoint e : evals) {
-            if (e.accuracy() >= target) {
+            if (metric.reaches(e.metric(), target)) {
                 return e;
             }
         }
@@ -39,85 +49,97 @@ public final class RunResult {
         return Math.max(1, Math.min(20, iterations / 10));
     }
 
-    private final String model;
-    private final String optimizer;
-    private final double learningRate;
-    private final Double weightDecay;
-    private final int epochs;
-    private final int batch;
-    private final long seed;
-    private final int trainExamples;
-    private final int testExamples;
+    private final Settings settings;
     private final String updater;
+    private final long optimizerStateBytes;
     private final double[] iterationSeconds;
     private final double[] iterationLoss;
     private final List<EvalPoint> evals;
-    private final Double targetAccuracy;
+    private final String failure;
 
-    /** {@code targetAccuracy}: the {@code --target-accuracy} of the run, or null. */
-    public RunResult(String model, String optimizer, double learningRate, Double weightDecay, int epochs, int batch,
-                     long seed, int trainExamples, int testExamples, String updater,
-                     double[] iterationSeconds, double[] iterationLoss, List<EvalPoint> evals,
-                     Double targetAccuracy) {
+    /**
+     * @param updater             {@code toString()} of the updater configuration actually used
+     * @param optimizerStateBytes bytes of the network's updater state (DL4J's flat state view), 0 if it has none
+     * @param failure             null for a run that completed; otherwise why it stopped (e.g. "diverged: loss NaN
+     *                            at iteration 37")
+     */
+    public RunResult(Settings settings, String updater, long optimizerStateBytes, double[] iterationSeconds,
+                     double[] iterationLoss, List<EvalPoint> evals, String failure) {
         if (iterationSeconds.length != iterationLoss.length) {
             throw new IllegalArgumentException("seconds and loss arrays differ in length");
         }
-        this.model = model;
-        this.optimizer = optimizer;
-        this.learningRate = learningRate;
-        this.weightDecay = weightDecay;
-        this.epochs = epochs;
-        this.batch = batch;
-        this.seed = seed;
-        this.trainExamples = trainExamples;
-        this.testExamples = testExamples;
+        this.settings = settings;
         this.updater = updater;
+        this.optimizerStateBytes = optimizerStateBytes;
         this.iterationSeconds = iterationSeconds.clone();
         this.iterationLoss = iterationLoss.clone();
         this.evals = Collections.unmodifiableList(new ArrayList<>(evals));
-        this.targetAccuracy = targetAccuracy;
+        this.failure = failure;
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     public String model() {
-        return model;
+        return settings.model();
     }
 
+    public Metric metric() {
+        return settings.metric();
+    }
+
+    /** Label of the optimizer in files and tables. */
     public String optimizer() {
-        return optimizer;
+        return settings.optimizer();
     }
 
     public double learningRate() {
-        return learningRate;
+        return settings.learningRate();
     }
 
     /** Decoupled weight decay coefficient, or null when none was configured. */
     public Double weightDecay() {
-        return weightDecay;
+        return settings.weightDecay();
     }
 
     public int epochs() {
-        return epochs;
+        return settings.epochs();
     }
 
     public int batch() {
-        return batch;
+        return settings.batch();
     }
 
     public long seed() {
-        return seed;
+        return settings.seed();
     }
 
     public int trainExamples() {
-        return trainExamples;
+        return settings.trainExamples();
     }
 
     public int testExamples() {
-        return testExamples;
+        return settings.testExamples();
     }
 
     /** {@code toString()} of the updater configuration actually used. */
     public String updater() {
         return updater;
+    }
+
+    /** Bytes of optimizer state (DL4J's updater state view of the network); 0 for a stateless updater. */
+    public long optimizerStateBytes() {
+        return optimizerStateBytes;
+    }
+
+    /** Null if the run completed; otherwise the reason it was stopped (divergence). */
+    public String failure() {
+        return failure;
+    }
+
+    public boolean failed() {
+        return failure != null;
     }
 
     public int iterations() {
@@ -147,6 +169,30 @@ public final class RunResult {
         return iterations() == 0 ? Double.NaN : wallSeconds() / iterations();
     }
 
+    /** Durations of the single iterations (the first one includes warm-up), evaluation time excluded. */
+    public double[] iterationDurations() {
+        double[] d = new double[iterationSeconds.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = iterationSeconds[i] - (i == 0 ? 0 : iterationSeconds[i - 1]);
+        }
+        return d;
+    }
+
+    /** Median duration of one iteration: robust to the warm-up of the first iterations and to machine noise. */
+    public double medianSecondsPerIteration() {
+        return median(iterationDurations());
+    }
+
+    /** Median of the finite values (NaN if none); the mean of the two middle ones for an even count. */
+    static double median(double[] values) {
+        double[] v = Arrays.stream(values).filter(Double::isFinite).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        int m = v.length / 2;
+        return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+    }
+
     /** Mean minibatch loss over the last {@link #finalLossWindow(int)} iterations (a single minibatch is too noisy). */
     public double finalTrainLoss() {
         int n = iterations();
@@ -165,29 +211,37 @@ public final class RunResult {
         return evals.isEmpty() ? null : evals.get(evals.size() - 1);
     }
 
-    public double testAccuracy() {
+    /** The metric at the last evaluation (NaN without evaluations). */
+    public double finalMetric() {
         EvalPoint e = lastEval();
-        return e == null ? Double.NaN : e.accuracy();
+        return e == null ? Double.NaN : e.metric();
     }
 
-    public double testLoss() {
+    /** The held-out loss at the last evaluation (NaN without evaluations). */
+    public double finalLoss() {
         EvalPoint e = lastEval();
         return e == null ? Double.NaN : e.loss();
     }
 
-    /** Highest test accuracy of any evaluation (NaN without evaluations). */
-    public double bestTestAccuracy() {
-        return evals.stream().mapToDouble(EvalPoint::accuracy).max().orElse(Double.NaN);
+    /** Best metric of any evaluation (NaN without evaluations). */
+    public double bestMetric() {
+        double best = Double.NaN;
+        for (EvalPoint e : evals) {
+            if (metric().better(e.metric(), best)) {
+                best = e.metric();
+            }
+        }
+        return best;
     }
 
-    /** The {@code --target-accuracy} of the run, or null when none was given. */
-    public Double targetAccuracy() {
-        return targetAccuracy;
+    /** The target of {@link #metric()}, or null when none was given. */
+    public Double target() {
+        return settings.target();
     }
 
-    /** The first evaluation that reached {@link #targetAccuracy()}; null if not reached or no target. */
+    /** The first evaluation that reached {@link #target()}; null if not reached or no target. */
     public EvalPoint targetReached() {
-        return firstReaching(evals, targetAccuracy);
+        return firstReaching(evals, metric(), target());
     }
 
     /** Training seconds (evaluations excluded) until the target was first reached; null if not reached. */

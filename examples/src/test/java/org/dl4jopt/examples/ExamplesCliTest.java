@@ -28,12 +28,12 @@ class ExamplesCliTest {
         assertEquals("cnn", o.model);
         assertEquals(1, o.optimizers.size());
         assertEquals("adam", o.optimizers.get(0).label());
-        assertEquals(1e-3, o.optimizers.get(0).learningRate());
+        assertEquals(List.of(1e-3), o.optimizers.get(0).learningRates());
         assertEquals(3, o.epochs);
         assertEquals(64, o.batch);
         assertEquals(2000, o.trainLimit);
         assertEquals(500, o.testLimit);
-        assertEquals(7, o.seed);
+        assertEquals(7, o.seed());
         assertNull(o.weightDecay);
         assertEquals(Path.of("/tmp/x"), o.out);
     }
@@ -43,13 +43,13 @@ class ExamplesCliTest {
         Options o = Options.parse("compare", "cnn", "--optimizers", "muon,adam:3e-4,sgd", "--lr", "0.01",
                 "--epochs", "1", "--out", "/tmp/c");
         assertEquals(Options.Command.COMPARE, o.command);
-        assertEquals(List.of("muon", "adam", "sgd"), o.optimizers.stream().map(Options.OptimizerChoice::label).toList());
-        assertEquals(0.01, o.optimizers.get(0).learningRate());   // --lr applies to all ...
-        assertEquals(3e-4, o.optimizers.get(1).learningRate());   // ... unless NAME:LR
+        assertEquals(List.of("muon", "adam", "sgd"), o.optimizers.stream().map(Options.OptimizerPlan::label).toList());
+        assertEquals(List.of(0.01), o.optimizers.get(0).learningRates());   // --lr applies to all ...
+        assertEquals(List.of(3e-4), o.optimizers.get(1).learningRates());   // ... unless NAME:LR
         Options same = Options.parse("compare", "cnn", "--optimizers", "adam:1e-3,adam:3e-3", "--out", "/tmp/c");
         assertEquals(List.of("adam-lr0.001", "adam-lr0.003"),
-                same.optimizers.stream().map(Options.OptimizerChoice::label).toList());
-        assertEquals(0.02, Options.parse("compare", "cnn", "--out", "d").optimizers.get(0).learningRate());
+                same.optimizers.stream().map(Options.OptimizerPlan::label).toList());
+        assertEquals(List.of(0.02), Options.parse("compare", "cnn", "--out", "d").optimizers.get(0).learningRates());
     }
 
     @Test
@@ -60,7 +60,7 @@ class ExamplesCliTest {
         CliException e = assertThrows(CliException.class,
                 () -> Options.parse("cnn", "--optimizer", "nadam", "--out", "d"));
         assertTrue(e.getMessage().contains("Unknown optimizer 'nadam'"), e.getMessage());
-        assertTrue(e.getMessage().contains("muon, adam, sgd"), e.getMessage());
+        assertTrue(e.getMessage().contains("muon, adam, adamw, sgd"), e.getMessage());
         assertThrows(CliException.class, () -> Options.parse("cnn", "--epochs", "0", "--out", "d"));
         assertThrows(CliException.class, () -> Options.parse("cnn", "--epochs", "two", "--out", "d"));
         assertThrows(CliException.class, () -> Options.parse("cnn", "--lr", "-1", "--out", "d"));
@@ -77,7 +77,7 @@ class ExamplesCliTest {
 
     @Test
     void registryKnowsEveryOptimizer() {
-        assertEquals(List.of("muon", "adam", "sgd", "dropmuon", "fismo", "lanton", "onebit-adam", "am-sgd",
+        assertEquals(List.of("muon", "adam", "adamw", "sgd", "dropmuon", "fismo", "lanton", "onebit-adam", "am-sgd",
                 "am-adamw"), OptimizerRegistry.names());
         assertEquals(0.05, OptimizerRegistry.get("SGD").defaultLearningRate());
         assertTrue(Main.optimizerList().contains("lanton"));
@@ -85,38 +85,47 @@ class ExamplesCliTest {
 
     @Test
     void writesRunFilesAndComparison(@TempDir Path tmp) throws Exception {
-        RunResult a = synthetic("adam", 1e-3, 0.9, 0.004);
-        RunResult m = synthetic("muon", 0.02, 0.7, 0.005);
+        RunResult a = Synthetic.curve("adam", 1e-3, 0.9, 0.004, null);
+        RunResult m = Synthetic.curve("muon", 0.02, 0.7, 0.005, null);
 
         Path runDir = tmp.resolve("adam");
         Reports.writeRun(a, runDir);
         String json = Files.readString(runDir.resolve("summary.json"));
         for (String key : List.of("model", "optimizer", "epochs", "iterations", "wall_seconds", "final_train_loss",
-                "test_accuracy", "test_loss")) {
+                "test_accuracy", "test_loss", "optimizer_state_bytes", "median_seconds_per_iteration")) {
             assertTrue(json.contains("\"" + key + "\": "), key + " missing in " + json);
         }
         assertTrue(json.contains("\"optimizer\": \"adam\""), json);
         assertTrue(json.contains("\"iterations\": 150"), json);
+        assertTrue(json.contains("\"optimizer_state_bytes\": 1000"), json);
+        assertTrue(json.contains("\"status\": \"ok\""), json);
         List<String> curves = Files.readAllLines(runDir.resolve("curves.csv"));
         assertEquals("iteration,seconds,train_loss,test_accuracy", curves.get(0));
         assertEquals(151, curves.size());
         assertTrue(curves.get(1).endsWith(","), "no evaluation at iteration 1: " + curves.get(1));
         assertTrue(curves.get(50).startsWith("50,") && !curves.get(50).endsWith(","), curves.get(50));
         assertEquals(4, curves.get(50).split(",", -1).length);
-        assertEquals(Reports.EVALS_HEADER, Files.readAllLines(runDir.resolve("evals.csv")).get(0));
+        assertEquals("iteration,epoch,seconds,test_accuracy,test_loss",
+                Files.readAllLines(runDir.resolve("evals.csv")).get(0));
         assertPng(runDir.resolve("curves.png"));
 
-        String table = Reports.writeComparison(List.of(m, a), List.of("muon", "adam"), tmp);
+        String table = Reports.writeComparison(List.of(Synthetic.single(m), Synthetic.single(a)), "adam",
+                "Fashion-MNIST: 9600 train / 500 test examples", tmp);
         List<String> csv = Files.readAllLines(tmp.resolve("comparison.csv"));
-        assertEquals(Reports.COMPARISON_HEADER, csv.get(0));   // no target: no target columns
+        assertEquals("optimizer,lr,lr_candidates,iterations,wall_seconds,seconds_per_iteration,"
+                + "median_seconds_per_iteration,final_train_loss,test_accuracy,test_loss,optimizer_state_bytes,seeds",
+                csv.get(0));   // no target: no target columns
         assertFalse(table.contains("to target"), table);
         assertTrue(json.contains("\"target_accuracy\": null"), json);
         assertEquals(3, csv.size());
-        assertTrue(csv.get(1).startsWith("muon,0.02,150,"), csv.get(1));
+        assertTrue(csv.get(1).startsWith("muon,0.02,0.02,150,0.750,0.00500,0.00500,"), csv.get(1));
+        assertTrue(csv.get(1).endsWith(",1000,1"), csv.get(1));
         assertTrue(table.startsWith("| optimizer |"), table);
         assertTrue(table.contains("| muon "), table);
         assertTrue(Files.readString(tmp.resolve("comparison.md")).contains(table));
         assertPng(tmp.resolve("comparison.png"));
+        assertTrue(Files.readString(tmp.resolve("report.html")).startsWith("<!DOCTYPE html>"));
+        assertEquals(Comparison.sweepHeader(Metric.TEST_ACCURACY), Files.readAllLines(tmp.resolve("sweep.csv")).get(0));
     }
 
     @Test
@@ -144,19 +153,4 @@ class ExamplesCliTest {
         assertFalse(img.getWidth() < 100);
     }
 
-    /** A plausible training curve: exponential decay plus deterministic noise; evaluation every 50 iterations. */
-    private static RunResult synthetic(String name, double lr, double rate, double secPerIter) {
-        int n = 150;
-        double[] secs = new double[n];
-        double[] loss = new double[n];
-        for (int i = 0; i < n; i++) {
-            secs[i] = (i + 1) * secPerIter;
-            loss[i] = 0.3 + 2.0 * Math.exp(-(i + 1) * (1 - rate) / 10.0) + 0.05 * Math.sin(i * 1.7);
-        }
-        List<RunResult.EvalPoint> evals = new ArrayList<>();
-        for (int it = 50; it <= n; it += 50) {
-            evals.add(new RunResult.EvalPoint(it, 1, secs[it - 1], 0.6 + it / 1000.0, loss[it - 1] + 0.02));
-        }
-        return new RunResult("cnn", name, lr, null, 1, 64, 42, 9600, 500, name, secs, loss, evals, null);
-    }
 }

@@ -22,13 +22,13 @@ class TimeToTargetTest {
 
     @Test
     void parsesTargetAccuracy() {
-        assertNull(Options.parse("cnn", "--out", "d").targetAccuracy);
-        assertEquals(0.88, Options.parse("cnn", "--target-accuracy", "0.88", "--out", "d").targetAccuracy);
+        assertNull(Options.parse("cnn", "--out", "d").target);
+        assertEquals(0.88, Options.parse("cnn", "--target-accuracy", "0.88", "--out", "d").target);
         Options c = Options.parse("compare", "cnn", "--optimizers", "muon,dropmuon", "--target-accuracy=0.75",
                 "--eval-every", "10", "--out", "d");
-        assertEquals(0.75, c.targetAccuracy);
+        assertEquals(0.75, c.target);
         assertEquals(10, c.evalEvery);
-        assertEquals(1.0, Options.parse("cnn", "--target-accuracy", "1", "--out", "d").targetAccuracy);
+        assertEquals(1.0, Options.parse("cnn", "--target-accuracy", "1", "--out", "d").target);
         for (String bad : List.of("0", "-0.5", "1.2", "88", "high", "NaN")) {
             CliException e = assertThrows(CliException.class,
                     () -> Options.parse("cnn", "--target-accuracy", bad, "--out", "d"), bad);
@@ -42,18 +42,18 @@ class TimeToTargetTest {
         List<RunResult.EvalPoint> evals = List.of(
                 point(10, 1.0, 0.60), point(20, 2.1, 0.74), point(30, 3.0, 0.75),   // 0.75 exactly counts
                 point(40, 4.2, 0.71), point(50, 5.0, 0.80));                       // a later dip is ignored
-        assertEquals(30, RunResult.firstReaching(evals, 0.75).iteration());
-        assertEquals(3.0, RunResult.firstReaching(evals, 0.75).seconds());
-        assertEquals(10, RunResult.firstReaching(evals, 0.5).iteration());
-        assertEquals(50, RunResult.firstReaching(evals, 0.78).iteration());
-        assertNull(RunResult.firstReaching(evals, 0.81));                          // never reached
-        assertNull(RunResult.firstReaching(evals, null));                          // no target
-        assertNull(RunResult.firstReaching(List.of(), 0.5));
+        assertEquals(30, RunResult.firstReaching(evals, Metric.TEST_ACCURACY, 0.75).iteration());
+        assertEquals(3.0, RunResult.firstReaching(evals, Metric.TEST_ACCURACY, 0.75).seconds());
+        assertEquals(10, RunResult.firstReaching(evals, Metric.TEST_ACCURACY, 0.5).iteration());
+        assertEquals(50, RunResult.firstReaching(evals, Metric.TEST_ACCURACY, 0.78).iteration());
+        assertNull(RunResult.firstReaching(evals, Metric.TEST_ACCURACY, 0.81));                          // never reached
+        assertNull(RunResult.firstReaching(evals, Metric.TEST_ACCURACY, null));                          // no target
+        assertNull(RunResult.firstReaching(List.of(), Metric.TEST_ACCURACY, 0.5));
 
         RunResult r = run("muon", evals, 0.75);
         assertEquals(3.0, r.secondsToTarget());
         assertEquals(30L, r.iterationsToTarget());
-        assertEquals(0.80, r.bestTestAccuracy());
+        assertEquals(0.80, r.bestMetric());
         RunResult miss = run("sgd", evals, 0.9);
         assertNull(miss.secondsToTarget());
         assertNull(miss.iterationsToTarget());
@@ -75,27 +75,36 @@ class TimeToTargetTest {
         assertTrue(missJson.contains("\"target_accuracy\": 0.75"), missJson);
         assertTrue(missJson.contains("\"seconds_to_target\": null"), missJson);
         assertTrue(missJson.contains("\"iterations_to_target\": null"), missJson);
-        assertEquals(Reports.SUMMARY_KEYS, new ArrayList<>(Reports.summary(sgd).keySet()));
+        assertEquals(Reports.summaryKeys(Metric.TEST_ACCURACY), new ArrayList<>(Reports.summary(sgd).keySet()));
 
-        String out = Reports.writeComparison(List.of(muon, drop, sgd), List.of("muon", "dropmuon", "sgd"), tmp);
+        String out = Reports.writeComparison(List.of(Synthetic.single(muon), Synthetic.single(drop),
+                Synthetic.single(sgd)), "muon", "data", tmp);
         String header = out.lines().findFirst().orElseThrow();
-        assertTrue(header.contains("| iterations to target | seconds to target |"), header);
+        assertTrue(header.contains("| iterations to target | seconds to target | time vs muon | iterations vs muon |"),
+                header);
         assertTrue(out.contains("dropmuon reaches 0.75 in 0.72x the time of muon (2.9 s vs 4.0 s; 1.00x the "
                 + "iterations, 20 vs 20)"), out);
         assertTrue(out.contains("sgd does not reach 0.75 (best test accuracy 0.6500)"), out);
+        List<String> dropRow = java.util.Arrays.stream(out.lines().filter(l -> l.startsWith("| dropmuon"))
+                .findFirst().orElseThrow().split("\\|")).map(String::trim).toList();
+        assertEquals(List.of("20", "2.9", "0.72", "1.00"), dropRow.subList(dropRow.size() - 4, dropRow.size()));
+        assertEquals("4096", dropRow.get(dropRow.size() - 5));   // optimizer state bytes
         assertTrue(out.lines().filter(l -> l.startsWith("| sgd")).findFirst().orElseThrow().contains("not reached"));
 
         List<String> csv = Files.readAllLines(tmp.resolve("comparison.csv"));
-        assertEquals(Reports.COMPARISON_HEADER + "," + Reports.COMPARISON_TARGET_COLUMNS, csv.get(0));
-        assertTrue(csv.get(1).endsWith(",0.75,20,4.000"), csv.get(1));
-        assertTrue(csv.get(2).endsWith(",0.75,20,2.880"), csv.get(2));
-        assertTrue(csv.get(3).endsWith(",0.75,,"), csv.get(3));
+        assertTrue(csv.get(0).endsWith(",seeds,target_accuracy,iterations_to_target,seconds_to_target,seeds_reached,"
+                + "seconds_to_target_min,seconds_to_target_max,time_ratio_to_baseline,iterations_ratio_to_baseline,"
+                + "baseline"), csv.get(0));
+        assertTrue(csv.get(1).endsWith(",0.75,20,4.000,1,4.000,4.000,1.00,1.00,muon"), csv.get(1));
+        assertTrue(csv.get(2).endsWith(",0.75,20,2.880,1,2.880,2.880,0.72,1.00,muon"), csv.get(2));
+        assertTrue(csv.get(3).endsWith(",0.75,,,0,,,,,muon"), csv.get(3));
         String md = Files.readString(tmp.resolve("comparison.md"));
         assertTrue(md.contains("- dropmuon reaches 0.75 in 0.72x the time of muon"), md);
         assertTrue(md.contains("--eval-every"), md);
 
         // the first optimizer misses the target: no ratios, the others' own times instead
-        List<String> lines = Reports.targetLines(List.of(sgd, drop), List.of("sgd", "dropmuon"));
+        List<String> lines = new Comparison(List.of(Synthetic.single(sgd), Synthetic.single(drop)), "sgd")
+                .targetLines();
         assertEquals(List.of("sgd does not reach 0.75 (best test accuracy 0.6500): no time ratios",
                 "dropmuon reaches 0.75 in 2.9 s (20 iterations)"), lines);
     }
@@ -112,24 +121,15 @@ class TimeToTargetTest {
         assertTrue(e.trainingListeners().get(0) != e.trainingListeners().get(0));
         assertTrue(OptimizerRegistry.get("muon").trainingListeners().isEmpty());
         assertTrue(OptimizerRegistry.get("adam").trainingListeners().isEmpty());
-        assertEquals(0.02, Options.parse("cnn", "--optimizer", "dropmuon", "--out", "d")
-                .optimizers.get(0).learningRate());
+        assertEquals(List.of(0.02), Options.parse("cnn", "--optimizer", "dropmuon", "--out", "d")
+                .optimizers.get(0).learningRates());
     }
 
     private static RunResult.EvalPoint point(long iteration, double seconds, double accuracy) {
-        return new RunResult.EvalPoint(iteration, 1, seconds, accuracy, 1.0 - accuracy);
+        return Synthetic.point(iteration, seconds, accuracy);
     }
 
-    /** A run whose per-iteration curve is flat and whose evaluations are {@code evals}. */
     private static RunResult run(String name, List<RunResult.EvalPoint> evals, Double target) {
-        int n = (int) evals.get(evals.size() - 1).iteration();
-        double secPerIter = evals.get(evals.size() - 1).seconds() / n;
-        double[] secs = new double[n];
-        double[] loss = new double[n];
-        for (int i = 0; i < n; i++) {
-            secs[i] = (i + 1) * secPerIter;
-            loss[i] = 1.0;
-        }
-        return new RunResult("cnn", name, 0.02, null, 1, 128, 42, 3840, 1000, name, secs, loss, evals, target);
+        return Synthetic.run(name, evals, target);
     }
 }
