@@ -80,6 +80,17 @@ public class PositionwiseMlpLayer extends SameDiffLayer {
         return SequenceLayers.fromRows(sd, y, time, size);
     }
 
+    /** DL4J's runtime with the SameDiff gradient-scale correction of {@link ExternalErrorsScale}. */
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int layerIndex,
+            INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
+        org.deeplearning4j.nn.api.Layer l = ExternalErrorsScale.instantiate(conf, layerIndex, paramsView,
+                initializeParams, dataType);
+        l.setListeners(listeners);
+        return l;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!super.equals(o) || getClass() != o.getClass()) return false;
