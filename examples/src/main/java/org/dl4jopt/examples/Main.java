@@ -42,6 +42,18 @@ public final class Main {
 
     /** Runs one command line; returns the exit code. */
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        // ND4J's SameDiff prints "Added differentiated op ..." with System.out.println while building the
+        // transformer's gradients: keep stdout for our own output (the JSON summary, the table)
+        PrintStream systemOut = System.out;
+        System.setOut(err);
+        try {
+            return runCommand(args, out, err);
+        } finally {
+            System.setOut(systemOut);
+        }
+    }
+
+    private static int runCommand(String[] args, PrintStream out, PrintStream err) throws Exception {
         Options o = Options.parse(args);
         switch (o.command) {
             case HELP -> {
@@ -92,6 +104,9 @@ public final class Main {
 
     /** The model of the command line with its data loaded. */
     static Task task(Options o) {
+        if (o.model.equals("transformer")) {
+            return TransformerRun.load(o.textFile, o.dataDir, o.seqLen, o.testLimit);
+        }
         FashionMnist data = CnnRun.loadData(o.dataDir, o.trainLimit, o.testLimit);
         return new CnnRun(data);
     }

@@ -33,12 +33,14 @@ public final class Options {
 
     public static final String USAGE = String.join("\n",
             "Usage:",
-            "  examples/run cnn --optimizer NAME --epochs N --out DIR [options]",
-            "  examples/run compare cnn --optimizers NAME[:LR[/LR...]],... --epochs N --out DIR [options]",
+            "  examples/run cnn|transformer --optimizer NAME --out DIR [options]",
+            "  examples/run compare cnn|transformer --optimizers NAME[:LR[/LR...]],... --out DIR [options]",
             "  examples/run optimizers        list the optimizer names",
             "  examples/run help",
             "",
-            "Trains the reference CNN (conv16-pool-conv32-pool-dense128-softmax10) on Fashion-MNIST.",
+            "Models: cnn = the reference CNN (conv16-pool-conv32-pool-dense128-softmax10) on Fashion-MNIST, judged",
+            "by test accuracy; transformer = a character-level decoder-only transformer (dModel 64, 4 heads,",
+            "2 blocks) on the Debian fortunes text, judged by validation bits per character (bpc).",
             "",
             "Options:",
             "  --optimizer NAME      optimizer of a single run (default muon)",
@@ -55,9 +57,10 @@ public final class Options {
             "                        else the first)",
             "  --epochs N            training epochs (default 1)",
             "  --max-steps N         stop after N iterations (default 0 = run all epochs)",
-            "  --batch B             minibatch size (default 128)",
-            "  --train-limit K       use only the first K training examples (default 0 = all 60000)",
-            "  --test-limit K        use only the first K test examples (default 0 = all 10000)",
+            "  --batch B             minibatch size (default 128 for cnn, 32 windows for transformer)",
+            "  --train-limit K       cnn: use only the first K training examples (default 0 = all 60000)",
+            "  --test-limit K        cnn: the first K test examples (default 0 = all 10000); transformer: about",
+            "                        K validation characters (whole batches of 64 windows; default 0 = all)",
             "  --seed S              weight-init and shuffle seed (default 42)",
             "  --lr X                learning rate (default: the optimizer's own; with compare it applies to",
             "                        every optimizer without a NAME:LR)",
@@ -69,9 +72,13 @@ public final class Options {
             "  --target-accuracy X   report the training seconds and iterations until the first evaluation",
             "                        with test accuracy >= X (a fraction, e.g. 0.88); compare adds the columns",
             "                        and each optimizer's time ratio to the baseline (default none)",
+            "  --target-bpc X        transformer: as --target-accuracy for validation bits per character <= X",
             "  --stop-at-target      end a run at the first evaluation that reaches the target (saves time in",
             "                        sweeps; the final metric is then the one at the target)",
-            "  --data-dir DIR        Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)",
+            "  --data-dir DIR        cnn: Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist);",
+            "                        transformer: fortune files (default /usr/share/games/fortunes)",
+            "  --text-file FILE      transformer: train on this text instead (its last 10% is the validation text)",
+            "  --seq-len N           transformer: context window in characters (default 64)",
             "  --out DIR             output directory (required)",
             "",
             "Outputs: DIR/summary.json, curves.csv, evals.csv, curves.png for a run; for compare, one such",
@@ -80,9 +87,12 @@ public final class Options {
 
     private static final Set<String> VALUE_OPTIONS = Set.of("--optimizer", "--optimizers", "--epochs", "--batch",
             "--train-limit", "--test-limit", "--seed", "--lr", "--weight-decay", "--eval-every", "--target-accuracy",
-            "--data-dir", "--out", "--lr-sweep", "--seeds", "--baseline", "--max-steps");
+            "--data-dir", "--out", "--lr-sweep", "--seeds", "--baseline", "--max-steps", "--target-bpc", "--text-file",
+            "--seq-len");
     private static final Set<String> FLAG_OPTIONS = Set.of("--stop-at-target");
-    private static final List<String> MODELS = List.of("cnn");
+    private static final List<String> MODELS = List.of("cnn", "transformer");
+    private static final Set<String> CNN_ONLY = Set.of("--target-accuracy", "--train-limit");
+    private static final Set<String> TRANSFORMER_ONLY = Set.of("--target-bpc", "--text-file", "--seq-len");
 
     public Command command = Command.HELP;
     public String model = "cnn";
@@ -90,6 +100,10 @@ public final class Options {
     public int epochs = 1;
     public int maxSteps = 0;
     public int batch = 128;
+    /** Transformer context window ({@code --seq-len}). */
+    public int seqLen = 64;
+    /** Transformer text ({@code --text-file}), or null for the fortunes. */
+    public Path textFile;
     public int trainLimit = 0;
     public int testLimit = 0;
     /** The seeds of the runs; the first is the sweep's (and a single run's) seed. */
@@ -99,7 +113,7 @@ public final class Options {
     public List<Double> lrSweep;
     public Double weightDecay;
     public int evalEvery = 200;
-    /** Target of the model's metric ({@code --target-accuracy}), or null (no target). */
+    /** Target of the model's metric ({@code --target-accuracy} / {@code --target-bpc}), or null (no target). */
     public Double target;
     public boolean stopAtTarget;
     /** Label of the {@code --baseline} optimizer (resolved: adam if listed, else the first). */
@@ -193,6 +207,20 @@ public final class Options {
             }
         }
 
+        Set<String> notForModel = o.model.equals("cnn") ? TRANSFORMER_ONLY : CNN_ONLY;
+        for (String name : values.keySet()) {
+            if (notForModel.contains(name)) {
+                throw CliException.usage(name + " is not an option of the " + o.model + " model"
+                        + (name.equals("--train-limit") ? " (use --max-steps)" : "") + ".");
+            }
+        }
+        if (o.model.equals("transformer")) {
+            o.batch = 32;
+        }
+        o.seqLen = intOpt(values, "--seq-len", o.seqLen, 1);
+        if (values.containsKey("--text-file")) {
+            o.textFile = Paths.get(values.get("--text-file"));
+        }
         o.epochs = intOpt(values, "--epochs", o.epochs, 1);
         o.maxSteps = intOpt(values, "--max-steps", o.maxSteps, 0);
         o.batch = intOpt(values, "--batch", o.batch, 1);
@@ -243,9 +271,17 @@ public final class Options {
             }
             o.target = t;
         }
+        if (values.containsKey("--target-bpc")) {
+            double t = parseDouble("--target-bpc", values.get("--target-bpc"));
+            if (!(t > 0) || Double.isInfinite(t)) {
+                throw CliException.usage("--target-bpc is bits per character > 0, e.g. 2.5; got "
+                        + values.get("--target-bpc") + ".");
+            }
+            o.target = t;
+        }
         o.stopAtTarget = flags.contains("--stop-at-target");
         if (o.stopAtTarget && o.target == null) {
-            throw CliException.usage("--stop-at-target needs a target (--target-accuracy).");
+            throw CliException.usage("--stop-at-target needs a target (--target-accuracy or --target-bpc).");
         }
         if (values.containsKey("--data-dir")) {
             o.dataDir = Paths.get(values.get("--data-dir"));
