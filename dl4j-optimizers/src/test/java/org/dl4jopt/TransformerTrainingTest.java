@@ -114,6 +114,7 @@ class TransformerTrainingTest {
                 assertEquals('c', p.order());
             }
         }
+        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()), "prepared config survives JSON");
         ParamLayout w1 = got.get("mlp_0/W1");
         assertArrayEquals(new long[]{d, 2 * d, d, 2 * d}, new long[]{w1.rows(), w1.cols(), w1.fanIn(), w1.fanOut()});
     }
