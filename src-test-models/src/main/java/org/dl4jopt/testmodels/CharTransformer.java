@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -28,9 +29,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   -> lnf: LayerNorm -> out: RnnOutputLayer (softmax, MCXENT) -> next-char distribution [mb, vocab, seqLen] (NCW)
  * </pre>
  *
- * Feed it {@link TextCorpus} iterators. Loss: DL4J's {@code score()} of this graph is the cross-entropy summed over
- * the time steps and averaged over the examples (BaseOutputLayer divides by the minibatch size, not by
- * minibatch x time), plus any regularization; {@link #meanLoss} gives nats per character.
+ * Feed it {@link TextCorpus} iterators. Loss: DL4J's RNN output layers sum the cross-entropy over the time steps and
+ * divide by the minibatch size only (BaseOutputLayer.computeScore divides by input.size(0)); this graph weights
+ * every class by {@code 1/seqLen}, so its {@code score()} is the mean nats per character (plus any regularization
+ * term). {@link #meanLoss} computes exactly that from the output probabilities, over a whole iterator.
  */
 public final class CharTransformer {
     private CharTransformer() {
@@ -60,7 +62,9 @@ public final class CharTransformer {
      * The graph configuration (not yet prepared with {@code Optimizers.prepare}). {@code updater} serves every layer;
      * {@code seed} fixes the initialization. Initialization: token and positional embeddings N(0, 0.02^2) (GPT-2);
      * attention and MLP matrices N(0, 1/fanIn), their residual-branch output projections scaled by
-     * {@code 1/sqrt(2 blocks)}; head N(0, 1/dModel) (DL4J's NORMAL); layer norms g = 1, b = 0; biases 0.
+     * {@code 1/sqrt(2 blocks)}; head N(0, 0.02^2), so the initial loss is close to ln(vocab); layer norms g = 1,
+     * b = 0; biases 0. Loss: softmax cross-entropy averaged over examples and time steps, so {@code score()} is nats per
+     * character (plus any regularization term).
      */
     public static ComputationGraphConfiguration config(Spec spec, IUpdater updater, long seed, DataType dtype) {
         int d = spec.dModel();
@@ -91,8 +95,13 @@ public final class CharTransformer {
             x = "res2_" + i;
         }
         g.addLayer("lnf", new LayerNormLayer(d, 1e-5), x);
-        g.addLayer("out", new RnnOutputLayer.Builder(LossFunction.MCXENT).nIn(d).nOut(spec.vocab())
-                .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW).build(), "lnf");
+        // MCXENT with every class weighted 1/seqLen: DL4J sums an RNN output layer's loss over the time steps and
+        // divides by the minibatch size only, so this makes score() the mean nats per character (as PyTorch's
+        // cross_entropy), and learning rates of non-normalized methods (SGD) independent of seqLen.
+        INDArray perStep = Nd4j.valueArrayOf(new long[]{spec.vocab()}, 1.0 / spec.seqLen(), DataType.FLOAT);
+        g.addLayer("out", new RnnOutputLayer.Builder().lossFunction(new LossMCXENT(perStep)).nIn(d)
+                .nOut(spec.vocab()).activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW)
+                .weightInit(new NormalDistribution(0, 0.02)).build(), "lnf");
         return g.setOutputs("out").build();
     }
 

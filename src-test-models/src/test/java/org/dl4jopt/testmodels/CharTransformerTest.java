@@ -121,7 +121,7 @@ class CharTransformerTest {
             INDArray y = oneHotNext(x, spec.vocab(), 5).castTo(DataType.DOUBLE);
             assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(n)
                     .inputs(new INDArray[]{x}).labels(new INDArray[]{y})
-                    .subset(true).maxPerParam(6).print(GradientCheckUtil.PrintMode.FAILURES_ONLY)));
+                    .subset(true).maxPerParam(4).print(GradientCheckUtil.PrintMode.FAILURES_ONLY)));
         } finally {
             Nd4j.setDefaultDataTypes(before, before);
         }
@@ -161,12 +161,15 @@ class CharTransformerTest {
     }
 
     @Test
-    void dl4jScoreIsTheLossSummedOverTimeAndAveragedOverExamples() {
+    void scoreIsNatsPerCharacterToo() {
+        // DL4J divides an RNN output layer's summed loss by the minibatch size only; the 1/seqLen class weights make
+        // score() the per-character mean (without them it would be seqLen times meanLoss)
         ComputationGraph n = net(TINY, DataType.DOUBLE, 12);
         INDArray x = tokens(4, TINY, 13);
         DataSet ds = new DataSet(x, oneHotNext(x, TINY.vocab(), 14));
         double perChar = CharTransformer.meanLoss(n, listIterator(ds));
-        assertEquals(perChar * TINY.seqLen(), n.score(ds), 1e-6 * perChar * TINY.seqLen());
+        assertEquals(perChar, n.score(ds), 1e-6 * perChar);
+        assertEquals(Math.log(TINY.vocab()), perChar, 0.1, "head initialized small: loss close to ln(vocab)");
     }
 
     static DataSetIterator listIterator(DataSet... sets) {
