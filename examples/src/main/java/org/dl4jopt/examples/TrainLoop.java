@@ -19,8 +19,7 @@ import java.util.function.Supplier;
  * a listener recording each iteration's loss and training wall time, held-out evaluations every
  * {@code evalEvery} iterations and at each epoch's end (their time excluded from the clock), and early stops (step
  * limit, {@code --stop-at-target}, divergence) through a {@link StoppableIterator}. The optimizer's own listeners
- * (registry entry) are installed before the recording listener. The recorded training loss is the network's score
- * times {@link Plan#lossScale()} (e.g. 1/seqLen to turn DL4J's per-sequence score into nats per character).
+ * (registry entry) are installed before the recording listener. The recorded training loss is the network's score.
  */
 final class TrainLoop {
 
@@ -34,12 +33,7 @@ final class TrainLoop {
      * How to train: {@code maxSteps} 0 = no limit besides the epochs; {@code itersPerEpoch} for the progress line
      * (0 if unknown); {@code stopAtTarget} ends training at the first evaluation reaching the target.
      */
-    record Plan(RunResult.Settings settings, int maxSteps, int evalEvery, boolean stopAtTarget, int itersPerEpoch,
-                double lossScale) {
-        /** A plan whose training loss is the network's score as is. */
-        Plan(RunResult.Settings settings, int maxSteps, int evalEvery, boolean stopAtTarget, int itersPerEpoch) {
-            this(settings, maxSteps, evalEvery, stopAtTarget, itersPerEpoch, 1.0);
-        }
+    record Plan(RunResult.Settings settings, int maxSteps, int evalEvery, boolean stopAtTarget, int itersPerEpoch) {
     }
 
     /** On a terminal the progress line is redrawn in place; in a log or pipe a new line is printed every 15 s. */
@@ -147,7 +141,7 @@ final class TrainLoop {
         @Override
         public void iterationDone(Model model, int iteration, int epochCount) {
             double t = clock.seconds();
-            double loss = model.score() * plan.lossScale();
+            double loss = model.score();
             if (iterations == losses.length) {
                 losses = Arrays.copyOf(losses, iterations * 2);
                 seconds = Arrays.copyOf(seconds, iterations * 2);

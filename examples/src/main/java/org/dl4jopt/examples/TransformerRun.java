@@ -30,7 +30,7 @@ import java.util.Locale;
  * Trains the character-level {@link CharTransformer} (dModel 64, 4 heads, 2 blocks, MLP 4x) on a {@link TextCorpus}
  * (the Debian {@code fortunes} files, or {@code --text-file}) with plain {@code ComputationGraph.fit}; evaluates the
  * validation loss in nats per character and bits per character ({@link CharTransformer#meanLoss}). The training loss
- * is DL4J's score (summed over the window, averaged over the batch) divided by the window length: nats per character.
+ * is the graph's score, which {@link CharTransformer} makes the mean nats per character.
  */
 public final class TransformerRun implements Task {
 
@@ -123,7 +123,7 @@ public final class TransformerRun implements Task {
                 spec.optimizer().learningRate(), wd, spec.epochs(), spec.batch(), spec.seed(),
                 corpus.trainText().length(), validationChars, spec.target());
         TrainLoop.Plan plan = new TrainLoop.Plan(settings, spec.maxSteps(), spec.evalEvery(), spec.stopAtTarget(),
-                itersPerEpoch, 1.0 / modelSpec.seqLen());
+                itersPerEpoch);
         DataSetIterator validation = new LimitedIterator(corpus.validationIterator(EVAL_BATCH, modelSpec.seqLen()),
                 validationBatches);
         return TrainLoop.run(net, String.valueOf(updater), plan,
