@@ -81,12 +81,7 @@ public final class ParallelTraining {
     static Updater prepare(ParallelWrapper wrapper) {
         Model model = wrapper.getModel();
         if (model instanceof MultiLayerNetwork) {
-            MultiLayerNetwork net = (MultiLayerNetwork) model;
-            if (!net.isInitCalled()) {
-                throw new IllegalStateException("The network wrapped by the ParallelWrapper is not initialized: call "
-                        + "net.init() before building the ParallelWrapper.");
-            }
-            return net.getUpdater();
+            return ((MultiLayerNetwork) model).getUpdater();
         }
         if (model instanceof ComputationGraph) {
             ((ComputationGraph) model).getUpdater();

@@ -28,7 +28,7 @@ class EveryOptimizerParallelTest {
 
     @ParameterizedTest
     @EnumSource(TestOptimizer.class)
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void averagingMultiLayerNetwork(TestOptimizer opt) {
         WorkerRecorder rec = new WorkerRecorder();
         MultiLayerNetwork net = mlp(opt.create(), with(rec, opt.listeners()));
@@ -38,7 +38,7 @@ class EveryOptimizerParallelTest {
 
     @ParameterizedTest
     @EnumSource(TestOptimizer.class)
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void sharedGradientsMultiLayerNetwork(TestOptimizer opt) {
         WorkerRecorder rec = new WorkerRecorder();
         MultiLayerNetwork net = mlp(opt.create(), with(rec, opt.listeners()));
@@ -48,7 +48,7 @@ class EveryOptimizerParallelTest {
 
     @ParameterizedTest
     @EnumSource(TestOptimizer.class)
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void averagingComputationGraph(TestOptimizer opt) {
         WorkerRecorder rec = new WorkerRecorder();
         ComputationGraph net = attention(opt.create(), with(rec, opt.listeners()));
@@ -58,7 +58,7 @@ class EveryOptimizerParallelTest {
 
     @ParameterizedTest
     @EnumSource(TestOptimizer.class)
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void sharedGradientsComputationGraph(TestOptimizer opt) {
         WorkerRecorder rec = new WorkerRecorder();
         ComputationGraph net = attention(opt.create(), with(rec, opt.listeners()));
