@@ -12,7 +12,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Skips Drop-Muon's backward pass below the cutoff in a {@link MultiLayerNetwork}: one line,
@@ -23,17 +26,31 @@ import java.util.List;
  * updaters ignore them). Layers with any other updater than Drop-Muon (or NoOp) stop the truncation below them, so
  * they always get their true gradient.
  *
+ * <p>One instance may serve several networks at once (ParallelWrapper hands the same listener instance to all its
+ * workers, which train concurrently): each network's swapped layer is kept separately, keyed by the network.
+ *
  * <p>ComputationGraph: not truncated (its backward pass has no such stop); the frozen layers' updates are still
  * skipped, so results are the same, only without the backward saving.
  */
 public class DropMuonBackprop extends BaseTrainingListener {
-    private transient Layer[] swappedIn;
-    private transient int swappedIndex = -1;
-    private transient Layer original;
+    /** The layer array a wrapper was put into, the index and the original layer, per network in its passes. */
+    private static final class Swap {
+        final Layer[] layers;
+        final int index;
+        final Layer original;
+
+        Swap(Layer[] layers, int index, Layer original) {
+            this.layers = layers;
+            this.index = index;
+            this.original = original;
+        }
+    }
+
+    private final Map<Model, Swap> swaps = Collections.synchronizedMap(new IdentityHashMap<>());
 
     @Override
     public void onForwardPass(Model model, List<INDArray> activations) {
-        restore();
+        restore(model);
         if (!(model instanceof MultiLayerNetwork)) return;
         MultiLayerNetwork net = (MultiLayerNetwork) model;
         // DL4J creates the gradient views lazily at the start of the backward pass; they must reach the real layer,
@@ -42,29 +59,24 @@ public class DropMuonBackprop extends BaseTrainingListener {
         Layer[] layers = net.getLayers();
         int k = truncationIndex(layers, net.getIterationCount());
         if (k < 0 || k >= layers.length - 1) return;
-        original = layers[k];
+        Layer original = layers[k];
         layers[k] = new FrozenLayer(original);
-        swappedIn = layers;
-        swappedIndex = k;
+        swaps.put(model, new Swap(layers, k, original));
     }
 
     @Override
     public void onBackwardPass(Model model) {
-        restore();
+        restore(model);
     }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        restore();
+        restore(model);
     }
 
-    private void restore() {
-        if (swappedIndex >= 0) {
-            swappedIn[swappedIndex] = original;
-            swappedIndex = -1;
-            swappedIn = null;
-            original = null;
-        }
+    private void restore(Model model) {
+        Swap s = swaps.remove(model);
+        if (s != null) s.layers[s.index] = s.original;
     }
 
     /** Highest index whose layer and all layers below are frozen at this iteration or parameterless; -1 if none. */

@@ -1,0 +1,107 @@
+package org.dl4jopt.parallel;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.parallelism.ParallelWrapper;
+import org.deeplearning4j.parallelism.ParallelWrapper.TrainingMode;
+import org.dl4jopt.testmodels.SyntheticData;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+import static org.dl4jopt.parallel.ParallelRuns.*;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every optimizer trains under DL4J's ParallelWrapper with 2 workers, in AVERAGING mode (parameters and updater state
+ * averaged every 3 rounds) and in SHARED_GRADIENTS mode (each worker's post-updater update threshold-encoded and the
+ * decoded messages of all workers summed), on a MultiLayerNetwork (MLP) and a ComputationGraph (self-attention).
+ * Worker 1 is rebuilt by ParallelWrapper from the network's JSON; worker 0 trains the original network.
+ */
+class EveryOptimizerParallelTest {
+
+    @ParameterizedTest
+    @EnumSource(TestOptimizer.class)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void averagingMultiLayerNetwork(TestOptimizer opt) {
+        WorkerRecorder rec = new WorkerRecorder();
+        MultiLayerNetwork net = mlp(opt.create(), with(rec, opt.listeners()));
+        trainAndCheck("MLP averaging " + opt, net, net::score, VECTORS, VECTORS_HELD_OUT, rec, opt,
+                TrainingMode.AVERAGING);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestOptimizer.class)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void sharedGradientsMultiLayerNetwork(TestOptimizer opt) {
+        WorkerRecorder rec = new WorkerRecorder();
+        MultiLayerNetwork net = mlp(opt.create(), with(rec, opt.listeners()));
+        trainAndCheck("MLP shared gradients " + opt, net, net::score, VECTORS, VECTORS_HELD_OUT, rec, opt,
+                TrainingMode.SHARED_GRADIENTS);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestOptimizer.class)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void averagingComputationGraph(TestOptimizer opt) {
+        WorkerRecorder rec = new WorkerRecorder();
+        ComputationGraph net = attention(opt.create(), with(rec, opt.listeners()));
+        trainAndCheck("graph averaging " + opt, net, net::score, SEQUENCES, SEQUENCES_HELD_OUT, rec, opt,
+                TrainingMode.AVERAGING);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestOptimizer.class)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void sharedGradientsComputationGraph(TestOptimizer opt) {
+        WorkerRecorder rec = new WorkerRecorder();
+        ComputationGraph net = attention(opt.create(), with(rec, opt.listeners()));
+        trainAndCheck("graph shared gradients " + opt, net, net::score, SEQUENCES, SEQUENCES_HELD_OUT, rec, opt,
+                TrainingMode.SHARED_GRADIENTS);
+    }
+
+    private static void trainAndCheck(String what, Model net, ToDoubleFunction<DataSet> score, DataSet train,
+                                      DataSet heldOut, WorkerRecorder rec, TestOptimizer opt, TrainingMode mode) {
+        double before = score.applyAsDouble(heldOut);
+        ParallelWrapper pw = wrapper(net, mode, opt.sharingThreshold());
+        try {
+            ParallelTraining.fit(pw, SyntheticData.iterator(train, BATCH), EPOCHS);
+        } finally {
+            pw.shutdown();
+        }
+        double after = score.applyAsDouble(heldOut);
+        System.out.printf("%s: held-out loss %.4f -> %.4f%n", what, before, after);
+        // FISMO on the attention graph under threshold-encoded sharing learns only slowly (a sign-like step, see
+        // TestOptimizer.FISMO): measured 1.27 -> 1.12 here, against 0.53 with averaging.
+        double factor = opt == TestOptimizer.FISMO && mode == TrainingMode.SHARED_GRADIENTS
+                && net instanceof ComputationGraph ? 0.95 : 0.8;
+        assertTrue(after < factor * before, what + ": held-out loss " + before + " -> " + after);
+        assertConfigsTraveled(what, net, rec, opt);
+
+        WorkerRecorder.Snapshot w0 = rec.of(net);
+        WorkerRecorder.Snapshot w1 = rec.lastOther(net);
+        INDArray state = updater(net).getStateViewArray();
+        if (mode == TrainingMode.AVERAGING) {
+            // The last round (24) was an averaging round: what the original network holds now is the element-wise
+            // mean of the two workers after their last step, parameters and optimizer state alike.
+            assertTrue(relDiff(w0.state, w1.state) > 1e-4, what + ": the workers' states differ before averaging");
+            INDArray meanState = w0.state.add(w1.state).muli(0.5);
+            assertTrue(relDiff(state, meanState) < 1e-5, what + ": the original holds the averaged state, rel diff "
+                    + relDiff(state, meanState));
+            INDArray meanParams = w0.params.add(w1.params).muli(0.5);
+            assertTrue(relDiff(net.params(), meanParams) < 1e-5, what + ": the original holds the averaged params");
+        } else {
+            // Both workers applied the same sum of all workers' encoded updates: identical parameters, while each
+            // kept its own optimizer state (computed from its own gradients).
+            assertTrue(relDiff(w1.params, w0.params) < 1e-6, what + ": workers share their updates, rel diff "
+                    + relDiff(w1.params, w0.params));
+            assertTrue(relDiff(w0.state, w1.state) > 1e-4, what + ": each worker keeps its own optimizer state");
+        }
+    }
+}
