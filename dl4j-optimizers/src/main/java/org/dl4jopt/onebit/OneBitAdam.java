@@ -17,8 +17,9 @@ import java.util.Objects;
  * </pre>
  * One compression unit per parameter tensor. With one worker DeepSpeed does not compress; {@code compressSingleWorker}
  * runs the two-stage compressor anyway (W = 1), to study its effect. Weight decay is DeepSpeed's {@code lr * wd * W}
- * (DL4J's decoupled WeightDecay, installed by {@code Optimizers.prepare}). The multi-worker exchange is not part of
- * this class.
+ * (DL4J's decoupled WeightDecay, installed by {@code Optimizers.prepare}). The multi-worker exchange
+ * (module dl4j-optimizers-parallel) hands this updater, after the freeze, the gradient whose momentum step lands on the
+ * workers' compressed average momentum; see {@link OneBitAdamUpdater#stateViews}.
  */
 public class OneBitAdam extends ShapeAwareUpdater {
     public static final double DEFAULT_LEARNING_RATE = 1e-3;
