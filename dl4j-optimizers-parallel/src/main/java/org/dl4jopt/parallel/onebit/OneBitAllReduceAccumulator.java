@@ -65,6 +65,8 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
     private final transient Map<Thread, Integer> ranks = new HashMap<>();
     private final transient Map<Model, Plan> plans = new IdentityHashMap<>();
     private transient IndexedTail externalSource;
+    private transient MultiLayerNetwork wrappedNetwork;
+    private transient org.deeplearning4j.nn.api.Updater wrappedUpdater;
     private volatile long compressedSteps;
     private volatile long fullPrecisionSteps;
 
@@ -79,13 +81,18 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
     }
 
     /**
-     * A {@code ParallelWrapper} with {@link #workers()} workers training {@code model} through this accumulator. It
-     * first creates the model's updater: a worker replica reads it while worker 0 (training the original model, inside
-     * its synchronized {@code fit}) waits at the exchange barrier, and creating it lazily then would need that lock.
+     * A {@code ParallelWrapper} with {@link #workers()} workers training {@code model} through this accumulator.
+     * DL4J M2.1 workaround (MultiLayerNetwork): worker 0 trains the original network and calls {@code clear()} on it
+     * when a {@code fit} ends, which drops its updater (and the 1-bit Adam state m, v, t); the next {@code fit} then
+     * deadlocks (a replica creates the updater under the network's lock while worker 0 holds it, waiting at the
+     * barrier) or silently restarts from zero state. This accumulator keeps the updater created here and re-attaches it
+     * when the wrapper resets it at the end of every fit (see /work/notes/pw-deadlock.md, DL4J #6519, #5876).
      */
     public ParallelWrapper wrap(Model model, int prefetchBuffer) {
-        if (model instanceof MultiLayerNetwork) ((MultiLayerNetwork) model).getUpdater();
-        else if (model instanceof ComputationGraph) ((ComputationGraph) model).getUpdater();
+        if (model instanceof MultiLayerNetwork) {
+            wrappedNetwork = (MultiLayerNetwork) model;
+            wrappedUpdater = wrappedNetwork.getUpdater();
+        } else if (model instanceof ComputationGraph) ((ComputationGraph) model).getUpdater();
         else throw new IllegalArgumentException("MultiLayerNetwork or ComputationGraph expected, got " + model);
         ParallelWrapper pw = new ParallelWrapper.Builder<>(model).workers(workers).prefetchBuffer(prefetchBuffer)
                 .trainingMode(ParallelWrapper.TrainingMode.CUSTOM).gradientsAccumulator(this).build();
@@ -352,9 +359,15 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
     public void markExternalUpdates(boolean updatesAvailable) {
     }
 
-    /** Called by ParallelWrapper when a fit ends: its worker threads and replicas are discarded. Errors are kept. */
+    /**
+     * Called by ParallelWrapper when a fit ends: its worker threads and replicas are discarded. Errors are kept; the
+     * wrapped network gets its updater (with the state worker 0 kept updating) back.
+     */
     @Override
     public void reset() {
+        if (wrappedNetwork != null && wrappedNetwork.getUpdater(false) == null) {
+            wrappedNetwork.setUpdater(wrappedUpdater);
+        }
         synchronized (ranks) {
             ranks.clear();
         }
