@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * 1-bit Adam on 2 ParallelWrapper workers, Fashion-MNIST CNN (issue 6): bytes sent per worker and test accuracy for
  * (1) 1-bit Adam exchanging the momentum (the paper), (2) 1-bit Adam exchanging the preconditioned momentum,
- * (3) the same exchange never compressing (freezeStep beyond the run: all-reduced Adam, the uncompressed baseline),
+ * (3) the same exchange never compressing (freezeStep beyond the run: all-reduced Adam, the uncompressed baseline;
+ * bias-corrected warm-up everywhere, i.e. DL4J Adam),
  * (4) DL4J's SHARED_GRADIENTS with its default adaptive threshold encoding and Adam (encoded message bytes counted).
  * Usage: {@code OneBitBenchmark [trainExamples] [batch] [warmupFraction]} (defaults 25600, 64, 0.15: 200 rounds).
  */
@@ -51,7 +52,7 @@ public final class OneBitBenchmark {
     }
 
     static void run(String name, FashionMnist data, int batch, long freeze, ExchangedQuantity q) {
-        MultiLayerNetwork net = cnn(OneBitAdam.builder().learningRate(LR).freezeStep(freeze).build());
+        MultiLayerNetwork net = cnn(OneBitAdam.builder().learningRate(LR).freezeStep(freeze).biasCorrection(true).build());
         OneBitAllReduceAccumulator acc = new OneBitAllReduceAccumulator(WORKERS, q,
                 OneBitAllReduceAccumulator.DEFAULT_TIMEOUT_MILLIS);
         ParallelWrapper pw = acc.wrap(net, 4);
