@@ -24,54 +24,93 @@ import java.util.concurrent.atomic.AtomicLong;
  * (3) the same exchange never compressing (freezeStep beyond the run: all-reduced Adam, the uncompressed baseline;
  * bias-corrected warm-up everywhere, i.e. DL4J Adam),
  * (4) DL4J's SHARED_GRADIENTS with its default adaptive threshold encoding and Adam (encoded message bytes counted).
- * Usage: {@code OneBitBenchmark [trainExamples] [batch] [warmupFraction]} (defaults 25600, 64, 0.15: 200 rounds).
+ * Usage: {@code OneBitBenchmark [trainExamples] [batch] [warmupFraction] [modes] [maskTau] [cnn|bn]} (defaults 25600,
+ * 64, 0.15, {@code onebit,precond,adam,threshold}, 0 (no momentum mask), cnn: 200 rounds, all four runs).
  */
 public final class OneBitBenchmark {
     static final int WORKERS = 2;
     static final double LR = 1e-3;
+    static double maskTau;
+    static boolean batchNorm;
 
     public static void main(String[] args) {
         int train = args.length > 0 ? Integer.parseInt(args[0]) : 25600;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         double warm = args.length > 2 ? Double.parseDouble(args[2]) : 0.15;
+        java.util.Set<String> modes = java.util.Set.of((args.length > 3 ? args[3] : "onebit,precond,adam,threshold")
+                .split(","));
+        maskTau = args.length > 4 ? Double.parseDouble(args[4]) : 0;
+        batchNorm = args.length > 5 && args[5].equals("bn");
+        if (args.length > 5 && !args[5].equals("bn") && !args[5].equals("cnn")) {
+            throw new IllegalArgumentException("model must be cnn or bn (TestModels.cnnWithBatchNorm), got " + args[5]);
+        }
         FashionMnist data = FashionMnist.load(train, 10_000);
         long rounds = (train / batch + WORKERS - 1) / WORKERS;
         long freeze = Math.max(1, Math.round(warm * rounds));
-        System.out.printf("Fashion-MNIST CNN, %d train examples, batch %d per worker, %d workers, %d rounds, "
-                + "freezeStep %d (%.0f%% warm-up), lr %g%n", train, batch, WORKERS, rounds, freeze, 100 * warm, LR);
-        run("1-bit Adam (momentum, paper)", data, batch, freeze, ExchangedQuantity.MOMENTUM);
-        run("1-bit Adam (preconditioned momentum)", data, batch, freeze, ExchangedQuantity.PRECONDITIONED_MOMENTUM);
-        run("all-reduced Adam, uncompressed fp32", data, batch, Long.MAX_VALUE / 2, ExchangedQuantity.MOMENTUM);
-        sharedGradients(data, batch);
+        System.out.printf("Fashion-MNIST %s, %d train examples, batch %d per worker, %d workers, %d rounds, "
+                + "freezeStep %d (%.0f%% warm-up), lr %g, momentum mask tau %g%n", batchNorm ? "CNN+BN" : "CNN", train,
+                batch, WORKERS, rounds, freeze, 100 * warm, LR, maskTau);
+        for (String m : modes) {
+            if (!java.util.List.of("onebit", "precond", "adam", "threshold").contains(m)) {
+                throw new IllegalArgumentException("unknown mode " + m + ": use onebit,precond,adam,threshold");
+            }
+        }
+        if (modes.contains("onebit")) {
+            run("1-bit Adam (momentum, paper)", data, batch, freeze, ExchangedQuantity.MOMENTUM);
+        }
+        if (modes.contains("precond")) {
+            run("1-bit Adam (preconditioned momentum)", data, batch, freeze, ExchangedQuantity.PRECONDITIONED_MOMENTUM);
+        }
+        if (modes.contains("adam")) {
+            run("all-reduced Adam, uncompressed fp32", data, batch, Long.MAX_VALUE / 2, ExchangedQuantity.MOMENTUM);
+        }
+        if (modes.contains("threshold")) sharedGradients(data, batch);
     }
 
     static MultiLayerNetwork cnn(org.nd4j.linalg.learning.config.IUpdater u) {
-        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.cnn(u, 42, DataType.FLOAT)));
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(batchNorm
+                ? TestModels.cnnWithBatchNorm(u, 42, DataType.FLOAT) : TestModels.cnn(u, 42, DataType.FLOAT)));
         net.init();
         return net;
     }
 
     static void run(String name, FashionMnist data, int batch, long freeze, ExchangedQuantity q) {
-        MultiLayerNetwork net = cnn(OneBitAdam.builder().learningRate(LR).freezeStep(freeze).biasCorrection(true).build());
+        MultiLayerNetwork net = cnn(OneBitAdam.builder().learningRate(LR).freezeStep(freeze).biasCorrection(true)
+                .momentumMaskThreshold(maskTau).build());
         OneBitAllReduceAccumulator acc = new OneBitAllReduceAccumulator(WORKERS, q,
                 OneBitAllReduceAccumulator.DEFAULT_TIMEOUT_MILLIS);
         ParallelWrapper pw = acc.wrap(net, 4);
         long t0 = System.nanoTime();
+        Thread progress = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(120_000);
+                    System.out.printf("  [%s] %.0f s: %d full-precision + %d compressed steps, masked %d%n", name,
+                            (System.nanoTime() - t0) / 1e9, acc.fullPrecisionSteps(), acc.compressedSteps(),
+                            acc.maskedEntries());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        progress.setDaemon(true);
+        progress.start();
         String error = null;
         try {
             pw.fit(data.trainIterator(batch, 1));
         } catch (RuntimeException e) {
             error = rootMessage(e);
         }
+        progress.interrupt();
         double secs = (System.nanoTime() - t0) / 1e9;
         long n = net.numParams();
         long bytes = acc.exchange().bytesSent(0);
         long steps = acc.compressedSteps() + acc.fullPrecisionSteps();
         long fp32 = steps * 2L * (WORKERS - 1) * n * 4 / WORKERS;
         String acc1 = error != null ? "diverged: " + error : String.format("%.4f", accuracy(net, data));
-        System.out.printf("%-40s steps %d (%d compressed)  bytes/worker %,d  fp32 all-reduce %,d  ratio %.2fx  "
-                + "test accuracy %s  (%.0f s)%n", name, steps, acc.compressedSteps(), bytes, fp32,
-                (double) fp32 / bytes, acc1, secs);
+        System.out.printf("%-40s steps %d (%d compressed, %d of %d entries masked)  bytes/worker %,d  fp32 all-reduce "
+                + "%,d  ratio %.2fx  test accuracy %s  (%.0f s)%n", name, steps, acc.compressedSteps(),
+                Math.max(0, acc.maskedEntries()), n, bytes, fp32, (double) fp32 / bytes, acc1, secs);
     }
 
     /** DL4J's default gradient sharing, with the encoded messages counted as they are handed to the accumulator. */

@@ -45,7 +45,18 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
             Nd4j.exec(new Axpy(w, v, v, 1 - b2));                 // v = b2 v + (1-b2) g^2
         } else if (config.compressSingleWorker()) {
             if (compressors[index] == null) compressors[index] = new TwoStageAllReduce(n, 1, g.dataType());
+            double tau = config.momentumMaskThreshold();
+            INDArray keep = tau > 0 ? workBuffer(1, index, g) : null;
+            if (keep != null) {
+                MomentumMask.compute(v, tau, keep);                // v is frozen: the same mask every step
+                m.muli(keep);
+            }
             compressors[index].apply(new INDArray[] {m}, new INDArray[] {workerErr}, new INDArray[] {serverErr});
+            if (keep != null) {                                   // masked: m = 0, errors held at 0 (W = 1: N' = chunk)
+                m.muli(keep);
+                workerErr.get(NDArrayIndex.interval(0, n)).muli(keep);
+                serverErr.get(NDArrayIndex.interval(0, n)).muli(keep);
+            }
         }
         double mScale = 1.0;
         double vScale = 1.0;

@@ -11,6 +11,7 @@ import org.deeplearning4j.optimize.solvers.accumulation.GradientsAccumulator;
 import org.deeplearning4j.optimize.solvers.accumulation.IndexedTail;
 import org.deeplearning4j.optimize.solvers.accumulation.Registerable;
 import org.deeplearning4j.parallelism.ParallelWrapper;
+import org.dl4jopt.onebit.MomentumMask;
 import org.dl4jopt.onebit.OneBitAdam;
 import org.dl4jopt.onebit.OneBitAdamUpdater;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -45,7 +46,9 @@ import java.util.Map;
  * error feedback, worker r serving chunk r) gives every worker the same {@code m̄}; the gradient handed to the
  * updater is replaced by {@code (m̄ - b1 m) / (1-b1)}, so the updater's own momentum step lands on {@code m̄} (to one
  * float rounding, identically on all workers) and it applies {@code lr m̄ / (sqrt(v) + eps)} with the shared frozen
- * v: the paper's step. The compressed unit is the concatenation of all OneBitAdam parameters of the network.</li>
+ * v: the paper's step. The compressed unit is the concatenation of all OneBitAdam parameters of the network. With
+ * {@link OneBitAdam.Builder#momentumMaskThreshold} {@code tau > 0} the mask is computed once per plan at the first
+ * compressed step from the concatenated frozen v (identical on all workers) and applied inside the exchange.</li>
  * </ul>
  * The post-updater updates are therefore already identical; the {@code GradientsAccumulator} part applies each
  * worker's own update (DL4J's stock decoders would sum them).
@@ -69,6 +72,7 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
     private transient org.deeplearning4j.nn.api.Updater wrappedUpdater;
     private volatile long compressedSteps;
     private volatile long fullPrecisionSteps;
+    private volatile long maskedEntries = -1;
 
     public OneBitAllReduceAccumulator(int workers) {
         this(workers, ExchangedQuantity.MOMENTUM, DEFAULT_TIMEOUT_MILLIS);
@@ -122,6 +126,14 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
         return fullPrecisionSteps;
     }
 
+    /**
+     * Entries of the compressed unit held at {@code m = 0} by {@link OneBitAdam}'s momentum mask (rank 0's count, the
+     * same on every worker), or -1 before the first compressed step / without a mask.
+     */
+    public long maskedEntries() {
+        return maskedEntries;
+    }
+
     // ------------------------------------------------------------------ the exchange, before the updater
 
     @Override
@@ -152,7 +164,7 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
                 plan.scatterRest();
             }
             for (Unit u : plan.units) u.localMomentum(quantity);
-            exchange.compressedAllReduce(rank, plan.local, plan.average);
+            exchange.compressedAllReduce(rank, plan.local, plan.average, plan.keep());
             for (Unit u : plan.units) u.injectGradient(quantity);
             if (rank == 0) compressedSteps++;
         }
@@ -231,6 +243,8 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
         final INDArray local;
         final INDArray average;
         final long freezeStep;
+        final double maskTau;
+        private INDArray keep;
 
         Plan(Model model) {
             BaseMultiLayerUpdater<?> updater = model instanceof MultiLayerNetwork
@@ -241,6 +255,7 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
             boolean miniBatch = model.conf().isMiniBatch();
             long compressedLength = 0;
             long freeze = -1;
+            double tau = -1;
             List<long[]> onebitRanges = new ArrayList<>();
             List<Object[]> pending = new ArrayList<>();
             for (UpdaterBlock b : updater.getUpdaterBlocks()) {
@@ -263,6 +278,12 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
                             + c.freezeStep());
                 }
                 freeze = c.freezeStep();
+                if (tau >= 0 && Double.compare(tau, c.momentumMaskThreshold()) != 0) {
+                    throw new IllegalStateException("All OneBitAdam layers of a network must share "
+                            + "momentumMaskThreshold under the multi-worker exchange (one compressed unit): found "
+                            + tau + " and " + c.momentumMaskThreshold());
+                }
+                tau = c.momentumMaskThreshold();
                 for (int i = 0; i < u.paramCount(); i++) {
                     long[] seg = u.segment(i);
                     long start = b.getParamOffsetStart() + seg[0];
@@ -272,6 +293,7 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
                 }
             }
             freezeStep = freeze;
+            maskTau = tau;
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 local = compressedLength == 0 ? null : Nd4j.create(gradient.dataType(), compressedLength);
                 average = compressedLength == 0 ? null : Nd4j.create(gradient.dataType(), compressedLength);
@@ -295,6 +317,25 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
                         local.get(NDArrayIndex.interval(off, off + g.length())),
                         average.get(NDArrayIndex.interval(off, off + g.length()))));
             }
+        }
+
+        /** The momentum mask over the compressed unit (null without one), from the frozen v at the first call. */
+        INDArray keep() {
+            if (!(maskTau > 0)) return null;
+            if (keep == null) {
+                INDArray concatenatedV = average;                     // scratch: overwritten by the exchange next
+                long off = 0;
+                for (Unit u : units) {
+                    concatenatedV.get(NDArrayIndex.interval(off, off + u.g.length())).assign(u.state.v);
+                    off += u.g.length();
+                }
+                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    keep = Nd4j.create(local.dataType(), local.length());
+                }
+                long masked = MomentumMask.compute(concatenatedV, maskTau, keep);
+                if (rankOfCurrentThread(false) == 0) maskedEntries = masked;
+            }
+            return keep;
         }
 
         private INDArray view(long from, long to) {

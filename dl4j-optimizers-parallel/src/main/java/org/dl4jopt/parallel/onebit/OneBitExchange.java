@@ -114,6 +114,15 @@ public final class OneBitExchange {
      * {@code out} (length N, may be {@code local}) on every worker.
      */
     public void compressedAllReduce(int rank, INDArray local, INDArray out) {
+        compressedAllReduce(rank, local, out, null);
+    }
+
+    /**
+     * {@link #compressedAllReduce(int, INDArray, INDArray)} with a momentum mask ({@code keep}, length N, 0/1, the
+     * same on every worker; null: none; see {@code MomentumMask}): masked entries enter as 0, their worker and server
+     * errors are held at 0 and their output is 0 (spec A.5 {@code m = m * mask}; the padded tail is not masked).
+     */
+    public void compressedAllReduce(int rank, INDArray local, INDArray out, INDArray keep) {
         checkRank(rank);
         if (barrier.parties() != workers) {
             fail(rank, "the compressed all-reduce needs all " + workers + " workers, this round has "
@@ -134,10 +143,15 @@ public final class OneBitExchange {
         // ---- worker side: z = m + workerErr (padded), s = ||z|| / sqrt(N'), workerErr = z - s sgn(z)
         me.z.assign(me.workerErr);
         me.z.get(NDArrayIndex.interval(0, n)).addi(local);
+        if (keep != null) {
+            if (keep.length() != n) fail(rank, "mask has " + keep.length() + " entries, the vector " + n);
+            me.z.get(NDArrayIndex.interval(0, n)).muli(keep);
+        }
         float s = (float) Math.sqrt(Kernels.sumOfSquares(me.z) / me.padded);
         me.workerErr.assign(me.z);
         OneBitCompressor.signs(me.z);
         Nd4j.exec(new Axpy(me.z, me.workerErr, me.workerErr, -s));
+        if (keep != null) me.workerErr.get(NDArrayIndex.interval(0, n)).muli(keep);
         OneBitMessage mine = workerMessages[rank];
         me.packAll.pack(me.z, mine.packed());
         mine.scale(s);
@@ -159,6 +173,11 @@ public final class OneBitExchange {
         me.serverErr.assign(me.a);
         OneBitCompressor.signs(me.a);
         Nd4j.exec(new Axpy(me.a, me.serverErr, me.serverErr, -big));
+        long lo = rank * me.chunk;
+        long hi = Math.min(n, lo + me.chunk);
+        if (keep != null && hi > lo) {
+            me.serverErr.get(NDArrayIndex.interval(0, hi - lo)).muli(keep.get(NDArrayIndex.interval(lo, hi)));
+        }
         OneBitMessage served = serverMessages[rank];
         me.packChunk.pack(me.a, served.packed());
         served.scale(big);
@@ -171,6 +190,7 @@ public final class OneBitExchange {
             part.muli(serverMessages[j].scale());
         }
         out.assign(me.full.get(NDArrayIndex.interval(0, n)));
+        if (keep != null) out.muli(keep);
     }
 
     /**

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Timeout;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +103,53 @@ class OneBitExchangeTest {
         long perStep = 2L * (w - 1) * (padded / (8L * w) + 4);           // spec A.9 with fp32 scales
         assertEquals(4 * perStep, x.compressedBytes(0));
         assertEquals(4 * perStep, x.compressedBytes(1));
+    }
+
+    /**
+     * Momentum mask (OneBitAdam.momentumMaskThreshold): masked entries come out 0 and their worker and server errors
+     * stay exactly 0 (a 1-bit code cannot be 0: unmasked, a zero input would leave error -s there); the rest equals
+     * the reference arithmetic run on the masked inputs with the errors masked after every step.
+     */
+    @Test
+    void maskedEntriesStayZeroAndNeverEnterTheErrors() throws Exception {
+        int w = 2;
+        long n = 37;                                                        // N' = 48, chunks [0, 24) and [24, 48)
+        long padded = TwoStageAllReduce.paddedLength(n, w);
+        long chunk = padded / w;
+        int[] masked = {0, 3, 23, 24, 30, 36};
+        INDArray keep = Nd4j.ones(DataType.DOUBLE, n);
+        for (int i : masked) keep.putScalar(i, 0);
+        OneBitExchange x = new OneBitExchange(w, 30_000);
+        INDArray[] refWorkerErr = {Nd4j.zeros(DataType.DOUBLE, padded), Nd4j.zeros(DataType.DOUBLE, padded)};
+        INDArray[] refServerErr = {Nd4j.zeros(DataType.DOUBLE, chunk), Nd4j.zeros(DataType.DOUBLE, chunk)};
+        INDArray paddedKeep = Nd4j.ones(DataType.DOUBLE, padded);
+        paddedKeep.get(NDArrayIndex.interval(0, n)).assign(keep);
+        Nd4j.getRandom().setSeed(11);
+        for (int step = 0; step < 4; step++) {
+            INDArray[] m = {Nd4j.randn(DataType.DOUBLE, n), Nd4j.randn(DataType.DOUBLE, n).muli(2)};
+            INDArray[] ref = {m[0].mul(keep), m[1].mul(keep)};
+            TwoStageAllReduce.reduce(ref, refWorkerErr, refServerErr);
+            for (int r = 0; r < w; r++) {
+                ref[r].muli(keep);
+                refWorkerErr[r].muli(paddedKeep);
+                refServerErr[r].muli(paddedKeep.get(NDArrayIndex.interval(r * chunk, (r + 1) * chunk)));
+            }
+            INDArray[] out = {Nd4j.create(DataType.DOUBLE, n), Nd4j.create(DataType.DOUBLE, n)};
+            for (Throwable t : onThreads(w, r -> x.compressedAllReduce(r, m[r], out[r], keep))) assertNull(t);
+            for (int r = 0; r < w; r++) {
+                for (int i : masked) {
+                    assertEquals(0.0, Math.abs(out[r].getDouble(i)), "step " + step + " output at masked " + i);
+                    assertEquals(0.0, Math.abs(x.workerError(r).getDouble(i)), "step " + step + " workerErr at " + i);
+                    if (i / chunk == r) {
+                        assertEquals(0.0, Math.abs(x.serverError(r).getDouble(i - r * chunk)), "serverErr at " + i);
+                    }
+                }
+                assertClose(ref[r], out[r], 1e-6, "step " + step + " result of worker " + r);
+                assertClose(refWorkerErr[r], x.workerError(r), 1e-6, "step " + step + " workerErr " + r);
+                assertClose(refServerErr[r], x.serverError(r), 1e-6, "step " + step + " serverErr " + r);
+            }
+            assertEquals(out[0], out[1]);
+        }
     }
 
     @Test
