@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -77,6 +78,37 @@ class ParallelWrapperOneBitTest {
         for (int r = 0; r < 2; r++) {   // spec A.9: 2 (W-1) (N'/(8W) + 4) per compressed step, 2 (W-1)/W N 4 per fp32 step
             assertEquals(24 * 2 * (padded / 16 + 4), acc.exchange().compressedBytes(r), "compressed bytes " + r);
             assertEquals(6 * n * 4, acc.exchange().fullPrecisionBytes(r), "fp32 bytes " + r);
+        }
+    }
+    /**
+     * OneBitAdam.momentumMaskThreshold under the exchange: inputs 0..3 always 0, so rows 0..3 of layer 0's W have
+     * v = 0 at the freeze; they are masked (m = 0): they never move and their worker errors stay 0 on both workers.
+     */
+    @Test
+    @Timeout(300)
+    void maskedEntriesStayPutUnderTheExchange() throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.mlp(
+                OneBitAdam.builder().learningRate(5e-3).freezeStep(4).momentumMaskThreshold(1e-3).build(), 5,
+                DataType.FLOAT, 16, 24, 3)));
+        net.init();
+        DataSet all = SyntheticData.vectors(640, 16, 3, 9);
+        all.getFeatures().get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4)).assign(0);
+        INDArray deadBefore = net.getParam("0_W").get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()).dup();
+        INDArray liveBefore = net.getParam("0_W").get(NDArrayIndex.interval(4, 16), NDArrayIndex.all()).dup();
+        OneBitAllReduceAccumulator acc = new OneBitAllReduceAccumulator(2, ExchangedQuantity.MOMENTUM, 120_000);
+        acc.wrap(net, 2).fit(SyntheticData.iterator(all, 32));       // 10 rounds, 6 compressed
+        assertEquals(6, acc.compressedSteps());
+        assertTrue(acc.maskedEntries() >= 4 * 24, acc.maskedEntries() + " masked");
+        assertTrue(acc.maskedEntries() < net.numParams() / 4, acc.maskedEntries() + " masked: tau 1e-3 masks ~zeros");
+        assertEquals(deadBefore, net.getParam("0_W").get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()));
+        assertTrue(!liveBefore.equals(net.getParam("0_W").get(NDArrayIndex.interval(4, 16), NDArrayIndex.all())));
+        for (int r = 0; r < 2; r++) {                                 // layer 0 W first in the unit, 'f' order
+            for (int j = 0; j < 24; j++) {
+                for (int i = 0; i < 4; i++) {
+                    assertEquals(0.0, Math.abs(acc.exchange().workerError(r).getDouble(i + 16L * j)),
+                            "worker " + r + " error at (" + i + "," + j + ")");
+                }
+            }
         }
     }
 }
