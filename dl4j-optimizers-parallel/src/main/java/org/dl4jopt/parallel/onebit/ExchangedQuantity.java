@@ -13,8 +13,8 @@ public enum ExchangedQuantity {
      * step size {@code lr * scale} instead of {@code lr * scale / (sqrt(v_i) + eps)}, which stays bounded where v is
      * tiny (a deviation from the paper, see OneBitAllReduceAccumulator). Needs a momentum mask
      * ({@code OneBitAdam.momentumMaskThreshold > 0}) whenever some frozen v is 0 (dead ReLU units at the freeze): such
-     * an entry whose gradient later turns non-zero enters as {@code m / eps}, and that single value sets the scale of the
-     * whole unit. On the Fashion-MNIST CNN (2 workers, 1 epoch, 15 % warm-up) this mode with mask 0.1 ended 0.4
+     * an entry whose gradient later turns non-zero enters as {@code m / eps}, and that single value sets the scale of
+     * the whole unit. On the Fashion-MNIST CNN (2 workers, 1 epoch, 15 % warm-up) this mode with mask 0.1 ended 0.4
      * points below uncompressed Adam, MOMENTUM with the same mask 1.6 points below; both diverge without a mask.
      */
     PRECONDITIONED_MOMENTUM
