@@ -15,10 +15,13 @@ import java.util.Objects;
  *   t >  freezeStep:  m = b1 m + (1-b1) g;  v frozen;  [m = 1-bit compressed with error feedback, if asked];  u = m / (sqrt(v) + eps)
  *   W -= lr (u + wd W)
  * </pre>
- * One compression unit per parameter tensor. With one worker DeepSpeed does not compress; {@code compressSingleWorker}
+ * One compression unit per parameter tensor. Optional {@link Builder#momentumMaskThreshold momentum mask}
+ * ({@link MomentumMask}): entries whose frozen {@code sqrt(v)} is below {@code tau} times the unit's RMS keep
+ * {@code m = 0} after the freeze. With one worker DeepSpeed does not compress; {@code compressSingleWorker}
  * runs the two-stage compressor anyway (W = 1), to study its effect. Weight decay is DeepSpeed's {@code lr * wd * W}
- * (DL4J's decoupled WeightDecay, installed by {@code Optimizers.prepare}). The multi-worker exchange is not part of
- * this class.
+ * (DL4J's decoupled WeightDecay, installed by {@code Optimizers.prepare}). The multi-worker exchange
+ * (module dl4j-optimizers-parallel) hands this updater, after the freeze, the gradient whose momentum step lands on the
+ * workers' compressed average momentum; see {@link OneBitAdamUpdater#stateViews}.
  */
 public class OneBitAdam extends ShapeAwareUpdater {
     public static final double DEFAULT_LEARNING_RATE = 1e-3;
@@ -29,6 +32,7 @@ public class OneBitAdam extends ShapeAwareUpdater {
     private long freezeStep = 100_000;
     private boolean biasCorrection;
     private boolean compressSingleWorker;
+    private double momentumMaskThreshold;
 
     public OneBitAdam() {
         this.learningRate = DEFAULT_LEARNING_RATE;
@@ -42,6 +46,7 @@ public class OneBitAdam extends ShapeAwareUpdater {
         freezeStep = o.freezeStep;
         biasCorrection = o.biasCorrection;
         compressSingleWorker = o.compressSingleWorker;
+        momentumMaskThreshold = o.momentumMaskThreshold;
     }
 
     public static Builder builder() {
@@ -60,6 +65,7 @@ public class OneBitAdam extends ShapeAwareUpdater {
         Check.unitInterval("OneBitAdam.beta2", beta2);
         Check.positive("OneBitAdam.epsilon", epsilon);
         Check.atLeast("OneBitAdam.freezeStep (the variance is estimated during the warm-up)", freezeStep, 1);
+        Check.nonNegative("OneBitAdam.momentumMaskThreshold (0 = no mask)", momentumMaskThreshold);
     }
 
     /** Every parameter takes part (no fallback). */
@@ -97,6 +103,7 @@ public class OneBitAdam extends ShapeAwareUpdater {
     public long freezeStep() { return freezeStep; }
     public boolean biasCorrection() { return biasCorrection; }
     public boolean compressSingleWorker() { return compressSingleWorker; }
+    public double momentumMaskThreshold() { return momentumMaskThreshold; }
 
     @Override
     public boolean equals(Object o) {
@@ -104,19 +111,21 @@ public class OneBitAdam extends ShapeAwareUpdater {
         OneBitAdam a = (OneBitAdam) o;
         return baseEquals(a) && Double.compare(beta1, a.beta1) == 0 && Double.compare(beta2, a.beta2) == 0
                 && Double.compare(epsilon, a.epsilon) == 0 && freezeStep == a.freezeStep
-                && biasCorrection == a.biasCorrection && compressSingleWorker == a.compressSingleWorker;
+                && biasCorrection == a.biasCorrection && compressSingleWorker == a.compressSingleWorker
+                && Double.compare(momentumMaskThreshold, a.momentumMaskThreshold) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(baseHashCode(), beta1, beta2, epsilon, freezeStep, biasCorrection, compressSingleWorker);
+        return Objects.hash(baseHashCode(), beta1, beta2, epsilon, freezeStep, biasCorrection, compressSingleWorker,
+                momentumMaskThreshold);
     }
 
     @Override
     public String toString() {
         return "OneBitAdam(lr=" + learningRate + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon
                 + ", freezeStep=" + freezeStep + ", biasCorrection=" + biasCorrection + ", compress="
-                + compressSingleWorker + ", wd=" + weightDecay + ")";
+                + compressSingleWorker + ", maskTau=" + momentumMaskThreshold + ", wd=" + weightDecay + ")";
     }
 
     /** DeepSpeed's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, freezeStep 100000, no bias correction. */
@@ -136,6 +145,15 @@ public class OneBitAdam extends ShapeAwareUpdater {
         public Builder biasCorrection(boolean v) { a.biasCorrection = v; return this; }
         /** After the freeze, compress the momentum with error feedback even with one worker. */
         public Builder compressSingleWorker(boolean v) { a.compressSingleWorker = v; return this; }
+        /**
+         * Momentum mask threshold {@code tau >= 0} (default 0: no mask, DeepSpeed parity). After the freeze, entries
+         * with {@code sqrt(v_i) <= tau * RMS(sqrt(v))} over their compression unit (the concatenation of all OneBitAdam
+         * parameters under the multi-worker exchange, the tensor otherwise) keep {@code m = 0}: they stop moving and
+         * never enter error feedback. Any {@code tau > 0} masks the structurally zero entries ({@code v = 0}), the
+         * spec's mask (A.7); larger values bound the 1-bit step amplification {@code RMS(sqrt v)/sqrt(v_i)} by
+         * {@code 1/tau} (see {@link MomentumMask}). Only acts where momentum is compressed.
+         */
+        public Builder momentumMaskThreshold(double v) { a.momentumMaskThreshold = v; return this; }
 
         public OneBitAdam build() {
             return fill(new OneBitAdam(a));

@@ -8,7 +8,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** The single-worker update rule of {@link OneBitAdam}. */
+/**
+ * The update rule of {@link OneBitAdam} for one updater block. Parameter {@code i}'s state slice is
+ * {@code [t | m (n) | v (n) | workerErr (n') | serverErr (n')]}; the two error buffers serve single-worker compression
+ * only (the multi-worker exchange keeps its own, per worker).
+ */
 public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     private final TwoStageAllReduce[] compressors;
 
@@ -41,7 +45,18 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
             Nd4j.exec(new Axpy(w, v, v, 1 - b2));                 // v = b2 v + (1-b2) g^2
         } else if (config.compressSingleWorker()) {
             if (compressors[index] == null) compressors[index] = new TwoStageAllReduce(n, 1, g.dataType());
+            double tau = config.momentumMaskThreshold();
+            INDArray keep = tau > 0 ? workBuffer(1, index, g) : null;
+            if (keep != null) {
+                MomentumMask.compute(v, tau, keep);                // v is frozen: the same mask every step
+                m.muli(keep);
+            }
             compressors[index].apply(new INDArray[] {m}, new INDArray[] {workerErr}, new INDArray[] {serverErr});
+            if (keep != null) {                                   // masked: m = 0, errors held at 0 (W = 1: N' = chunk)
+                m.muli(keep);
+                workerErr.get(NDArrayIndex.interval(0, n)).muli(keep);
+                serverErr.get(NDArrayIndex.interval(0, n)).muli(keep);
+            }
         }
         double mScale = 1.0;
         double vScale = 1.0;
@@ -58,4 +73,38 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
         g.assign(m).divi(w).muli(lr * mScale);                    // update = lr * m / (sqrt(v) + eps)
     }
 
+    /** Live views of parameter {@code i}'s state, for the multi-worker exchange, which reads t and m (never v). */
+    public StateViews stateViews(int i) {
+        ParamLayout p = layout.params().get(i);
+        if (!config.usesMatrixRule(p)) throw new IllegalStateException("OneBitAdam routes every parameter itself");
+        long n = p.length();
+        INDArray s = stateSlice(i);
+        return new StateViews(s.get(NDArrayIndex.point(0)), s.get(NDArrayIndex.interval(1, 1 + n)),
+                s.get(NDArrayIndex.interval(1 + n, 1 + 2 * n)));
+    }
+
+    /** Number of parameters of this block (each with its own {@link #stateViews}). */
+    public int paramCount() {
+        return layout.params().size();
+    }
+
+    /** Parameter {@code i}'s offset inside the block's flat gradient and its length. */
+    public long[] segment(int i) {
+        long off = 0;
+        for (int k = 0; k < i; k++) off += layout.params().get(k).length();
+        return new long[] {off, layout.params().get(i).length()};
+    }
+
+    /** Views of one parameter's OneBitAdam state: step counter (steps done so far), momentum, second moment. */
+    public static final class StateViews {
+        public final INDArray step;
+        public final INDArray m;
+        public final INDArray v;
+
+        StateViews(INDArray step, INDArray m, INDArray v) {
+            this.step = step;
+            this.m = m;
+            this.v = v;
+        }
+    }
 }

@@ -52,4 +52,50 @@ class CompressionTest {
                 se[0].get(NDArrayIndex.interval(0, 4)), 2e-6);
         for (int i = 4; i < 8; i++) assertEquals(0.097534, se[0].getDouble(i), 1e-6);
     }
+
+    /** Spec A.4's vectors padded to N' = 16: [+,-,+,+, 12 x +] = 0xBF 0xFF; [+,+,-,-, 12 x +] = 0xCF 0xFF (MSB-first). */
+    @Test
+    void packsTheWorkedVectorsMsbFirst() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            SignBits sb = new SignBits(16, type);
+            INDArray packed = SignBits.newPacked(16);
+            sb.pack(Nd4j.createFromArray(0.5, -1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).castTo(type), packed);
+            assertEquals(DataType.UINT8, packed.dataType());
+            assertEquals(0xBF, packed.getInt(0));
+            assertEquals(0xFF, packed.getInt(1));
+            sb.pack(Nd4j.createFromArray(1, 1, -0.5, -0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).castTo(type), packed);
+            assertEquals(0xCF, packed.getInt(0));
+            INDArray signs = Nd4j.create(type, 16);
+            sb.unpack(packed, signs);
+            Mat.assertClose(new double[][] {{1, 1, -1, -1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}}, signs, 0);
+        }
+    }
+
+    /** Element k of a byte is bit 7 - k: a single negative at k gives 255 - 2^(7-k); round trip on random values. */
+    @Test
+    void bitOrderAndRoundTrip() {
+        SignBits sb = new SignBits(8, DataType.FLOAT);
+        INDArray packed = SignBits.newPacked(8);
+        for (int k = 0; k < 8; k++) {
+            INDArray z = Nd4j.ones(DataType.FLOAT, 8);
+            z.putScalar(k, -3);
+            sb.pack(z, packed);
+            assertEquals(255 - (1 << (7 - k)), packed.getInt(0), "element " + k);
+        }
+        long n = 8 * 1000;
+        SignBits big = new SignBits(n, DataType.FLOAT);
+        INDArray z = Nd4j.randn(DataType.FLOAT, n);
+        z.putScalar(5, 0.0);
+        INDArray p = SignBits.newPacked(n);
+        big.pack(z, p);
+        INDArray back = Nd4j.create(DataType.FLOAT, n);
+        big.unpack(p, back);
+        INDArray expected = z.dup();
+        OneBitCompressor.signs(expected);
+        assertEquals(expected, back, "unpack(pack(z)) = sgn(z), zero -> +1");
+        assertEquals(1000, p.length(), "one bit per element");
+        OneBitMessage msg = new OneBitMessage(n, 4);
+        assertEquals(1000 + 4, msg.wireBytes());
+        assertEquals(250 + 4, msg.chunkWireBytes());
+    }
 }

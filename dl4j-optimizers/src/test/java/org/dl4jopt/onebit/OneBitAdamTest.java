@@ -108,6 +108,66 @@ class OneBitAdamTest {
         Training.assertLossFalls("1-bit Adam mlp", net, DATA, 48, 0.5);
     }
 
+    /** DATA with input features 0..3 always 0: rows 0..3 of layer 0's W get exactly zero gradients (v = 0). */
+    static List<DataSet> withDeadInputs() {
+        List<DataSet> out = new java.util.ArrayList<>();
+        for (DataSet d : DATA) {
+            INDArray f = d.getFeatures().dup();
+            f.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4)).assign(0);
+            out.add(new DataSet(f, d.getLabels()));
+        }
+        return out;
+    }
+
+    /**
+     * Spec A.7 momentum mask, via momentumMaskThreshold: entries with negligible frozen v (here structurally zero)
+     * keep m = 0 after the freeze, stay put and hold zero error; unmasked (tau = 0) the 1-bit codes move them by
+     * about S / eps.
+     */
+    @Test
+    void momentumMaskKeepsNegligibleVarianceEntriesPut() {
+        List<DataSet> data = withDeadInputs();
+        MultiLayerNetwork masked = mlp(OneBitAdam.builder().freezeStep(3).compressSingleWorker(true)
+                .momentumMaskThreshold(0.1).build());
+        MultiLayerNetwork unmasked = mlp(OneBitAdam.builder().freezeStep(3).compressSingleWorker(true).build());
+        INDArray deadBefore = masked.getParam("0_W").get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()).dup();
+        INDArray liveBefore = masked.getParam("0_W").get(NDArrayIndex.interval(4, 16), NDArrayIndex.all()).dup();
+        for (int i = 0; i < 8; i++) {
+            masked.fit(data.get(i));
+            unmasked.fit(data.get(i));
+        }
+        assertEquals(deadBefore, masked.getParam("0_W").get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()),
+                "masked entries never move");
+        assertNotEquals(liveBefore, masked.getParam("0_W").get(NDArrayIndex.interval(4, 16), NDArrayIndex.all()),
+                "the other entries train");
+        double drift = unmasked.getParam("0_W").get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()).sub(deadBefore)
+                .amaxNumber().doubleValue();
+        assertTrue(drift > 1, "without the mask, zero-variance entries take ~S/eps steps; drift " + drift);
+        // layer 0 W state [t | m (192) | v (192) | workerErr (192) | serverErr (192)], W in 'f' order: entry (i, j)
+        // at i + 16 j
+        INDArray state = masked.getUpdater().getStateViewArray();
+        for (int j = 0; j < 12; j++) {
+            for (int i = 0; i < 4; i++) {
+                long e = i + 16L * j;
+                assertEquals(0.0, Math.abs(state.getDouble(1 + e)), "m at masked (" + i + "," + j + ")");
+                assertEquals(0.0, Math.abs(state.getDouble(1 + 2 * 192 + e)), "workerErr at (" + i + "," + j + ")");
+                assertEquals(0.0, Math.abs(state.getDouble(1 + 3 * 192 + e)), "serverErr at (" + i + "," + j + ")");
+            }
+        }
+    }
+
+    @Test
+    void momentumMaskThresholdSurvivesJson() {
+        MultiLayerConfiguration conf = mlp(OneBitAdam.builder().freezeStep(3).momentumMaskThreshold(0.25).build())
+                .getLayerWiseConfigurations();
+        String json = conf.toJson();
+        assertTrue(json.contains("momentumMaskThreshold"), json);
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(json);
+        assertEquals(conf, back);
+        assertNotEquals(mlp(OneBitAdam.builder().freezeStep(3).momentumMaskThreshold(0.5).build())
+                .getLayerWiseConfigurations(), back, "the threshold takes part in equality");
+    }
+
     @Test
     void badSettingsAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -115,5 +175,8 @@ class OneBitAdamTest {
         assertTrue(e.getMessage().contains("OneBitAdam.freezeStep"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> OneBitAdam.builder().beta2(1).build());
         assertTrue(e.getMessage().contains("OneBitAdam.beta2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> OneBitAdam.builder().momentumMaskThreshold(-0.1).build());
+        assertTrue(e.getMessage().contains("OneBitAdam.momentumMaskThreshold"), e.getMessage());
     }
 }
