@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -23,12 +24,16 @@ import java.util.List;
  * updaters ignore them). Layers with any other updater than Drop-Muon (or NoOp) stop the truncation below them, so
  * they always get their true gradient.
  *
+ * <p>Serializable (its state is transient), so Spark can ship it to executors with the training master's listeners.
+ *
  * <p>ComputationGraph: not truncated (its backward pass has no such stop); the frozen layers' updates are still
  * skipped, so results are the same, only without the backward saving.
  */
-public class DropMuonBackprop extends BaseTrainingListener {
+public class DropMuonBackprop extends BaseTrainingListener implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** The layer array holding the temporary wrapper, or null if nothing is swapped (also after deserialization). */
     private transient Layer[] swappedIn;
-    private transient int swappedIndex = -1;
+    private transient int swappedIndex;
     private transient Layer original;
 
     @Override
@@ -59,9 +64,8 @@ public class DropMuonBackprop extends BaseTrainingListener {
     }
 
     private void restore() {
-        if (swappedIndex >= 0) {
+        if (swappedIn != null) {
             swappedIn[swappedIndex] = original;
-            swappedIndex = -1;
             swappedIn = null;
             original = null;
         }
