@@ -13,7 +13,11 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.dl4jopt.Optimizers;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.onebit.OneBitAdam;
+import org.dl4jopt.testmodels.TestModels;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.dl4jopt.examples.OptimizerRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,15 +95,7 @@ class ParameterAveragingTest {
         List<DataSet> train = vectors(512, 1);
 
         // (a)+(b) exactly DL4J's parameter averaging of our updater, twice: the second fit starts from the averaged state
-        for (int f = 0; f < 2; f++) {
-            List<DataSet> chunk = train.subList(f * 2 * AVG_FREQ, (f + 1) * 2 * AVG_FREQ);
-            INDArray[] expected = averagedByHand(net, chunk, name);
-            spark.fit(rdd(sc, chunk));
-            INDArray state = net.getUpdater().getStateViewArray();
-            assertStateCameBack(name + " fit " + f, state, stateSize, net.numParams(), first);
-            assertEquals(0, maxAbsDiff(expected[0], net.params()), EXACT_TOL, name + " fit " + f + ": averaged parameters");
-            assertEquals(0, maxAbsDiff(expected[1], state), EXACT_TOL, name + " fit " + f + ": averaged updater state");
-        }
+        assertAveragedExactly(name, spark, train, name, stateSize, first);
 
         // (c) loss falls
         for (int e = 0; e < EPOCHS; e++) spark.fit(rdd(sc, train));
@@ -113,6 +109,36 @@ class ParameterAveragingTest {
         assertEquals(conf, back, name + ": JSON round trip");
         assertEquals(configsBefore, layerUpdaters(back), name + ": updater configs after JSON round trip");
         assertStateCameBack(name + " final", net.getUpdater().getStateViewArray(), stateSize, net.numParams(), first);
+    }
+
+    /** Two fits of one split each, every one equal to the averaging done by hand. */
+    static void assertAveragedExactly(String what, SparkDl4jMultiLayer spark, List<DataSet> train, String listenersOf,
+                                      long stateSize, IUpdater first) {
+        MultiLayerNetwork net = spark.getNetwork();
+        for (int f = 0; f < 2; f++) {
+            List<DataSet> chunk = train.subList(f * 2 * AVG_FREQ, (f + 1) * 2 * AVG_FREQ);
+            INDArray[] expected = averagedByHand(net, chunk, listenersOf);
+            spark.fit(rdd(sc, chunk));
+            INDArray state = net.getUpdater().getStateViewArray();
+            assertStateCameBack(what + " fit " + f, state, stateSize, net.numParams(), first);
+            assertEquals(0, maxAbsDiff(expected[0], net.params()), EXACT_TOL, what + " fit " + f + ": averaged parameters");
+            assertEquals(0, maxAbsDiff(expected[1], state), EXACT_TOL, what + " fit " + f + ": averaged updater state");
+        }
+    }
+
+    /**
+     * 1-bit Adam across its variance freeze (the registry's freezeStep 100 is beyond this test's steps): freezeStep 6
+     * falls inside the second fit, so the frozen phase runs on the executors from an averaged variance.
+     */
+    @Test
+    void oneBitAdamAcrossTheFreeze() {
+        MultiLayerConfiguration conf = TestModels.mlp(OneBitAdam.builder().freezeStep(6).biasCorrection(true).build(),
+                SEED, DataType.FLOAT, N_IN, HIDDEN, CLASSES);
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
+        net.init();
+        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net, master());
+        assertAveragedExactly("onebit-adam freeze 6", spark, vectors(512, 1), "onebit-adam", expectedStateSize(net),
+                layerUpdaters(conf).get(0));
     }
 
     /**
