@@ -10,15 +10,18 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Collects what {@link PerParamValues} updaters report, as "layer_key" -> value, after every iteration; logs it every
- * {@code frequency} iterations and keeps the last values for {@link #lastValues()}.
+ * {@code frequency} iterations and keeps the last values for {@link #lastValues()}. Serializable, so Spark can ship it
+ * to executors with the training master's listeners.
  */
-public class PerParamValuesListener extends BaseTrainingListener {
+public class PerParamValuesListener extends BaseTrainingListener implements Serializable {
+    private static final long serialVersionUID = 1L;
     private static final Logger log = LoggerFactory.getLogger(PerParamValuesListener.class);
     private final String what;
     private final int frequency;

@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -28,11 +29,14 @@ import java.util.Map;
  *
  * <p>One instance may serve several networks at once (ParallelWrapper hands the same listener instance to all its
  * workers, which train concurrently): each network's swapped layer is kept separately, keyed by the network.
+ * Serializable (its state is transient), so Spark can ship it to executors with the training master's listeners.
  *
  * <p>ComputationGraph: not truncated (its backward pass has no such stop); the frozen layers' updates are still
  * skipped, so results are the same, only without the backward saving.
  */
-public class DropMuonBackprop extends BaseTrainingListener {
+public class DropMuonBackprop extends BaseTrainingListener implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** The layer array a wrapper was put into, the index and the original layer, per network in its passes. */
     private static final class Swap {
         final Layer[] layers;
@@ -46,7 +50,13 @@ public class DropMuonBackprop extends BaseTrainingListener {
         }
     }
 
-    private final Map<Model, Swap> swaps = Collections.synchronizedMap(new IdentityHashMap<>());
+    /** Swapped layers per network; transient and rebuilt empty after deserialization (nothing is swapped then). */
+    private transient Map<Model, Swap> swaps;
+
+    private synchronized Map<Model, Swap> swaps() {
+        if (swaps == null) swaps = Collections.synchronizedMap(new IdentityHashMap<>());
+        return swaps;
+    }
 
     @Override
     public void onForwardPass(Model model, List<INDArray> activations) {
@@ -61,7 +71,7 @@ public class DropMuonBackprop extends BaseTrainingListener {
         if (k < 0 || k >= layers.length - 1) return;
         Layer original = layers[k];
         layers[k] = new FrozenLayer(original);
-        swaps.put(model, new Swap(layers, k, original));
+        swaps().put(model, new Swap(layers, k, original));
     }
 
     @Override
@@ -75,7 +85,7 @@ public class DropMuonBackprop extends BaseTrainingListener {
     }
 
     private void restore(Model model) {
-        Swap s = swaps.remove(model);
+        Swap s = swaps().remove(model);
         if (s != null) s.layers[s.index] = s.original;
     }
 
