@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
-import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.core.ShapeAwareUpdater;
@@ -15,7 +14,6 @@ import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.testmodels.SyntheticData;
 import org.dl4jopt.testmodels.TestModels;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,12 +23,11 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Muon inside ordinary DL4J training: fit, serialization, clone, workspaces, ParallelWrapper. */
+/** Muon inside ordinary DL4J training: fit, serialization, clone, workspaces (ParallelWrapper and Spark: the dl4j-optimizers-parallel and -spark modules). */
 class MuonNetworkTest {
     static final List<DataSet> IMAGES = SyntheticData.images(256, 11).batchBy(32);
 
@@ -128,25 +125,6 @@ class MuonNetworkTest {
         for (int e = 0; e < 6; e++) for (DataSet d : data) net.fit(d);
         double last = net.score(data.get(0));
         assertTrue(last < 0.8 * first, "loss " + first + " -> " + last);
-    }
-
-    @Test
-    @Timeout(value = 240, unit = TimeUnit.SECONDS)
-    void parallelWrapperAveragingTwoWorkers() throws Exception {
-        MultiLayerNetwork net = cnn(WorkspaceMode.ENABLED);
-        double first = net.score(IMAGES.get(0));
-        ParallelWrapper pw = new ParallelWrapper.Builder<>(net).workers(2).prefetchBuffer(2).averagingFrequency(2)
-                .averageUpdaters(true).build();
-        try {
-            for (int epoch = 0; epoch < 4; epoch++) {
-                pw.fit(SyntheticData.iterator(SyntheticData.images(256, 11), 32));
-            }
-        } finally {
-            pw.close();
-        }
-        double last = net.score(IMAGES.get(0));
-        assertTrue(last < first, "loss " + first + " -> " + last);
-        assertTrue(Double.isFinite(net.getUpdater().getStateViewArray().sumNumber().doubleValue()));
     }
 
     static ComputationGraph attentionNet() {

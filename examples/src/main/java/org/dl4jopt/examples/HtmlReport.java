@@ -1,6 +1,5 @@
 package org.dl4jopt.examples;
 
-import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,27 +116,11 @@ final class HtmlReport {
     }
 
     private static List<byte[]> charts(Comparison c, String heldOut) throws IOException {
-        List<RunResult> runs = c.chosenRuns();
-        List<Charts.Series> byIter = new ArrayList<>();
-        List<Charts.Series> bySec = new ArrayList<>();
-        List<Charts.Series> metric = new ArrayList<>();
-        for (int i = 0; i < runs.size(); i++) {
-            RunResult r = runs.get(i);
-            Color col = Charts.color(i);
-            String label = c.lineLabel(r);
-            double[] smooth = Charts.smooth(r.iterationLoss());
-            double[] evalIt = r.evals().stream().mapToDouble(RunResult.EvalPoint::iteration).toArray();
-            double[] evalSec = r.evals().stream().mapToDouble(RunResult.EvalPoint::seconds).toArray();
-            double[] evalLoss = r.evals().stream().mapToDouble(RunResult.EvalPoint::loss).toArray();
-            double[] evalMetric = r.evals().stream().mapToDouble(RunResult.EvalPoint::metric).toArray();
-            byIter.add(new Charts.Series(label, Charts.oneToN(r.iterations()), smooth, col, Charts.Style.LINE));
-            byIter.add(new Charts.Series(null, evalIt, evalLoss, col, Charts.Style.MARKERS));
-            bySec.add(new Charts.Series(label, r.iterationSeconds(), smooth, col, Charts.Style.LINE));
-            bySec.add(new Charts.Series(null, evalSec, evalLoss, col, Charts.Style.MARKERS));
-            metric.add(new Charts.Series(label, evalSec, evalMetric, col, Charts.Style.LINE_MARKERS));
-        }
-        double maxSeconds = runs.stream().mapToDouble(RunResult::wallSeconds).max().orElse(0);
-        Reports.addTargetLine(metric, c.target(), 0, maxSeconds);
+        Reports.ChartSeries s = Reports.ChartSeries.of(c, true);
+        List<Charts.Series> byIter = s.byIteration();
+        List<Charts.Series> bySec = s.bySeconds();
+        List<Charts.Series> metric = s.metric();
+        double maxSeconds = s.maxSeconds();
         String title = c.chartTitle();
         String y = "loss (train smoothed; " + heldOut + ")";
         return List.of(

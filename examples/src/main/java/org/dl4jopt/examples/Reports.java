@@ -169,31 +169,49 @@ public final class Reports {
         return targetLines.isEmpty() ? table : table + "\n" + String.join("\n", targetLines) + "\n";
     }
 
-    static void writeComparisonChart(Comparison c, Path png) throws IOException {
-        List<RunResult> runs = c.chosenRuns();
-        List<Charts.Series> byIter = new ArrayList<>();
-        List<Charts.Series> bySec = new ArrayList<>();
-        List<Charts.Series> metric = new ArrayList<>();
-        for (int i = 0; i < runs.size(); i++) {
-            RunResult r = runs.get(i);
-            Color col = Charts.color(i);
-            double[] smooth = Charts.smooth(r.iterationLoss());
-            String label = c.lineLabel(r);
-            byIter.add(new Charts.Series(label, Charts.oneToN(r.iterations()), smooth, col, Charts.Style.LINE));
-            bySec.add(new Charts.Series(label, r.iterationSeconds(), smooth, col, Charts.Style.LINE));
-            double[] evalSec = r.evals().stream().mapToDouble(RunResult.EvalPoint::seconds).toArray();
-            double[] evalMetric = r.evals().stream().mapToDouble(RunResult.EvalPoint::metric).toArray();
-            metric.add(new Charts.Series(label, evalSec, evalMetric, col, Charts.Style.LINE_MARKERS));
+    /**
+     * The series of the comparison charts, one colour per chosen run: smoothed training loss vs iteration and vs
+     * seconds (with the held-out evaluations as markers if {@code heldOutMarkers}), and the metric vs seconds with the
+     * target line.
+     */
+    record ChartSeries(List<Charts.Series> byIteration, List<Charts.Series> bySeconds, List<Charts.Series> metric,
+                       double maxSeconds) {
+        static ChartSeries of(Comparison c, boolean heldOutMarkers) {
+            List<RunResult> runs = c.chosenRuns();
+            ChartSeries s = new ChartSeries(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    runs.stream().mapToDouble(RunResult::wallSeconds).max().orElse(0));
+            for (int i = 0; i < runs.size(); i++) {
+                RunResult r = runs.get(i);
+                Color col = Charts.color(i);
+                String label = c.lineLabel(r);
+                double[] smooth = Charts.smooth(r.iterationLoss());
+                double[] evalSec = r.evals().stream().mapToDouble(RunResult.EvalPoint::seconds).toArray();
+                s.byIteration.add(new Charts.Series(label, Charts.oneToN(r.iterations()), smooth, col,
+                        Charts.Style.LINE));
+                s.bySeconds.add(new Charts.Series(label, r.iterationSeconds(), smooth, col, Charts.Style.LINE));
+                if (heldOutMarkers) {
+                    double[] evalIt = r.evals().stream().mapToDouble(RunResult.EvalPoint::iteration).toArray();
+                    double[] evalLoss = r.evals().stream().mapToDouble(RunResult.EvalPoint::loss).toArray();
+                    s.byIteration.add(new Charts.Series(null, evalIt, evalLoss, col, Charts.Style.MARKERS));
+                    s.bySeconds.add(new Charts.Series(null, evalSec, evalLoss, col, Charts.Style.MARKERS));
+                }
+                double[] evalMetric = r.evals().stream().mapToDouble(RunResult.EvalPoint::metric).toArray();
+                s.metric.add(new Charts.Series(label, evalSec, evalMetric, col, Charts.Style.LINE_MARKERS));
+            }
+            addTargetLine(s.metric, c.target(), 0, s.maxSeconds);
+            return s;
         }
-        double maxSeconds = runs.stream().mapToDouble(RunResult::wallSeconds).max().orElse(0);
-        addTargetLine(metric, c.target(), 0, maxSeconds);
-        int maxIterations = runs.stream().mapToInt(RunResult::iterations).max().orElse(0);
+    }
+
+    static void writeComparisonChart(Comparison c, Path png) throws IOException {
+        ChartSeries s = ChartSeries.of(c, false);
+        int maxIterations = c.chosenRuns().stream().mapToInt(RunResult::iterations).max().orElse(0);
         String lossLabel = Charts.smoothingWindow(maxIterations) > 1 ? "train loss (smoothed)" : "train loss";
         Charts.writePng(png, c.chartTitle(), List.of(
-                        new Charts.Panel("Train loss vs iteration", "iteration", lossLabel, byIter),
-                        new Charts.Panel("Train loss vs wall time", "training seconds", lossLabel, bySec),
+                        new Charts.Panel("Train loss vs iteration", "iteration", lossLabel, s.byIteration()),
+                        new Charts.Panel("Train loss vs wall time", "training seconds", lossLabel, s.bySeconds()),
                         new Charts.Panel(capitalize(c.metric().label()) + " vs wall time", "training seconds",
-                                c.metric().label(), metric, new double[]{0, maxSeconds})),
+                                c.metric().label(), s.metric(), new double[]{0, s.maxSeconds()})),
                 PANEL_WIDTH, PANEL_HEIGHT);
     }
 

@@ -2,7 +2,6 @@ package org.dl4jopt.testmodels;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.conf.inputs.InputType.InputTypeRecurrent;
 import org.deeplearning4j.nn.api.MaskState;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -30,7 +29,7 @@ import java.util.Map;
  * <p>Every sequence must be exactly {@code seqLen} long and unpadded: a DL4J mask array is rejected rather than
  * ignored.
  */
-public class CausalSelfAttentionLayer extends SameDiffLayer {
+public class CausalSelfAttentionLayer extends ExactGradientSameDiffLayer {
     public static final String WQ = "Wq";
     public static final String WK = "Wk";
     public static final String WV = "Wv";
@@ -138,17 +137,6 @@ public class CausalSelfAttentionLayer extends SameDiffLayer {
             for (int j = i + 1; j < seqLen; j++) m[i][j] = MASKED;
         }
         return Nd4j.create(m).castTo(dtype);
-    }
-
-    /** DL4J's runtime with the SameDiff gradient-scale correction of {@link ExternalErrorsScale}. */
-    @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
-            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int layerIndex,
-            INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
-        org.deeplearning4j.nn.api.Layer l = ExternalErrorsScale.instantiate(conf, layerIndex, paramsView,
-                initializeParams, dataType);
-        l.setListeners(listeners);
-        return l;
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.dl4jopt.testmodels;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,7 +15,7 @@ import java.util.Map;
  * {@code size} features of each example and time step. Parameters: gain {@code g} (weight, initialized to 1) and shift
  * {@code b} (bias, initialized to 0), both {@code [1, size]}, so optimizers see them as vectors.
  */
-public class LayerNormLayer extends SameDiffLayer {
+public class LayerNormLayer extends ExactGradientSameDiffLayer {
     public static final String GAIN = "g";
     public static final String BIAS = "b";
 
@@ -68,17 +67,6 @@ public class LayerNormLayer extends SameDiffLayer {
         SDVariable g = sd.reshape(p.get(GAIN), 1, size, 1);
         SDVariable b = sd.reshape(p.get(BIAS), 1, size, 1);
         return normalized.mul(g).add(b);
-    }
-
-    /** DL4J's runtime with the SameDiff gradient-scale correction of {@link ExternalErrorsScale}. */
-    @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
-            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int layerIndex,
-            INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
-        org.deeplearning4j.nn.api.Layer l = ExternalErrorsScale.instantiate(conf, layerIndex, paramsView,
-                initializeParams, dataType);
-        l.setListeners(listeners);
-        return l;
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.dl4jopt.testmodels;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,7 +16,7 @@ import java.util.Map;
  * {@code outputInitScale} (GPT-2 scales residual-branch output projections by {@code 1/sqrt(2 * blocks)}). Biases start
  * at 0.
  */
-public class PositionwiseMlpLayer extends SameDiffLayer {
+public class PositionwiseMlpLayer extends ExactGradientSameDiffLayer {
     public static final String W1 = "W1";
     public static final String B1 = "b1";
     public static final String W2 = "W2";
@@ -78,17 +77,6 @@ public class PositionwiseMlpLayer extends SameDiffLayer {
         SDVariable h = sd.nn.gelu(sd.mmul(rows, p.get(W1)).add(p.get(B1)));
         SDVariable y = sd.mmul(h, p.get(W2)).add(p.get(B2));
         return SequenceLayers.fromRows(sd, y, time, size);
-    }
-
-    /** DL4J's runtime with the SameDiff gradient-scale correction of {@link ExternalErrorsScale}. */
-    @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
-            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int layerIndex,
-            INDArray paramsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
-        org.deeplearning4j.nn.api.Layer l = ExternalErrorsScale.instantiate(conf, layerIndex, paramsView,
-                initializeParams, dataType);
-        l.setListeners(listeners);
-        return l;
     }
 
     @Override
