@@ -103,7 +103,7 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
         }
         if (!Double.isFinite(Kernels.sumOfSquares(flat))) {
             if (config.nonFiniteGradients() == NonFiniteGradientPolicy.THROW) {
-                throw new IllegalStateException("Non-finite (NaN/Inf) gradient in layer '" + layout.layerName()
+                throw new NonFiniteGradientException("Non-finite (NaN/Inf) gradient in layer '" + layout.layerName()
                         + "' at iteration " + iteration + "; " + config.name() + " state left unchanged. Lower the "
                         + "learning rate, check the input data, or choose nonFiniteGradients(SKIP) to skip such steps.");
             }

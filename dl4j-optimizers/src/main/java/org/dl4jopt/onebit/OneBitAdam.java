@@ -80,11 +80,14 @@ public class OneBitAdam extends ShapeAwareUpdater {
         return weightDecay;
     }
 
-    /** {@code [t] | m | v | workerErr (N') | serverErr (N')} with {@code N'} the length padded to a multiple of 8. */
+    /**
+     * {@code [t] | m | v}, plus {@code workerErr (N') | serverErr (N')} ({@code N'} the length padded to a multiple of
+     * 8) only with {@link #compressSingleWorker()}: the multi-worker exchange keeps its error buffers itself.
+     */
     @Override
     protected long matrixStateSize(ParamLayout p) {
-        long padded = TwoStageAllReduce.paddedLength(p.length(), 1);
-        return 1 + 2 * p.length() + 2 * padded;
+        long errors = compressSingleWorker ? 2 * TwoStageAllReduce.paddedLength(p.length(), 1) : 0;
+        return 1 + 2 * p.length() + errors;
     }
 
     @Override

@@ -10,8 +10,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The update rule of {@link OneBitAdam} for one updater block. Parameter {@code i}'s state slice is
- * {@code [t | m (n) | v (n) | workerErr (n') | serverErr (n')]}; the two error buffers serve single-worker compression
- * only (the multi-worker exchange keeps its own, per worker).
+ * {@code [t | m (n) | v (n)]}, followed by {@code workerErr (n') | serverErr (n')} only with single-worker compression
+ * (the multi-worker exchange keeps its own error buffers, per worker).
  */
 public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     private final TwoStageAllReduce[] compressors;
@@ -25,12 +25,9 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
                                    int epoch) {
         long n = p.length();
-        long padded = TwoStageAllReduce.paddedLength(n, 1);
         INDArray tSlot = state.get(NDArrayIndex.point(0));
         INDArray m = state.get(NDArrayIndex.interval(1, 1 + n));
         INDArray v = state.get(NDArrayIndex.interval(1 + n, 1 + 2 * n));
-        INDArray workerErr = state.get(NDArrayIndex.interval(1 + 2 * n, 1 + 2 * n + padded));
-        INDArray serverErr = state.get(NDArrayIndex.interval(1 + 2 * n + padded, 1 + 2 * n + 2 * padded));
         long t = (long) tSlot.getDouble(0) + 1;                    // O(1) host read per tensor and step
         tSlot.assign(t);
         double b1 = config.beta1();
@@ -45,6 +42,9 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
             Nd4j.exec(new Axpy(w, v, v, 1 - b2));                 // v = b2 v + (1-b2) g^2
         } else if (config.compressSingleWorker()) {
             if (compressors[index] == null) compressors[index] = new TwoStageAllReduce(n, 1, g.dataType());
+            long padded = TwoStageAllReduce.paddedLength(n, 1);
+            INDArray workerErr = state.get(NDArrayIndex.interval(1 + 2 * n, 1 + 2 * n + padded));
+            INDArray serverErr = state.get(NDArrayIndex.interval(1 + 2 * n + padded, 1 + 2 * n + 2 * padded));
             double tau = config.momentumMaskThreshold();
             INDArray keep = tau > 0 ? workBuffer(1, index, g) : null;
             if (keep != null) {

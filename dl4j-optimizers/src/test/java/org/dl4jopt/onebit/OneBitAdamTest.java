@@ -45,6 +45,21 @@ class OneBitAdamTest {
         return net;
     }
 
+    /** Parameters: dense W 16x12 = 192, b 12; output W 12x3 = 36, b 3. Each has a step slot, m and v (Adam's 2n). */
+    @Test
+    void stateHoldsErrorBuffersOnlyForSingleWorkerCompression() {
+        long[] lengths = {192, 12, 36, 3};
+        long plain = 0;
+        long compressed = 0;
+        for (long n : lengths) {
+            plain += 1 + 2 * n;
+            compressed += 1 + 2 * n + 2 * ((n + 7) / 8 * 8);      // + worker and server error, padded to bytes
+        }
+        assertEquals(plain, mlp(OneBitAdam.builder().build()).getUpdater().getStateViewArray().length());
+        assertEquals(compressed, mlp(OneBitAdam.builder().compressSingleWorker(true).build()).getUpdater()
+                .getStateViewArray().length());
+    }
+
     @Test
     void biasCorrectedWarmupIsDl4jAdam() {
         MultiLayerNetwork onebit = mlp(OneBitAdam.builder().learningRate(1e-2).biasCorrection(true).epsilon(1e-12)

@@ -119,6 +119,13 @@ public final class OptimizerRegistry {
                         + "from the gradients); sides above 1024 keep the identity factor; AdamW fallback as Muon",
                 (lr, wd, seed) -> Fismo.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
                 WeightDecayMode.IN_UPDATER);
+        register("fismo-graft", Fismo.DEFAULT_LEARNING_RATE,
+                "FISMO with norm grafting (graft(true): each step rescaled to Muon's Frobenius norm; the spec's setting "
+                        + "'if unstable', e.g. the transformer, whose rank-deficient factors amplify weak directions "
+                        + "up to 1/damping at the default)",
+                (lr, wd, seed) -> Fismo.builder().learningRate(lr).graft(true).weightDecay(wd).adamWeightDecay(wd)
+                        .build(),
+                WeightDecayMode.IN_UPDATER);
         register("lanton", Lanton.DEFAULT_LEARNING_RATE,
                 "LANTON: noise-adaptive layerwise rates over Muon (Moonlight scale); Signum for the first conv "
                         + "and the head; rates logged every 100 iterations (LantonRates)",

@@ -2,6 +2,7 @@ package org.dl4jopt.examples;
 
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.dl4jopt.core.NonFiniteGradientException;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -64,7 +65,13 @@ final class TrainLoop {
         rec.clock.start();
         for (int epoch = 1; epoch <= s.epochs() && !it.stopped(); epoch++) {
             rec.beginEpoch(epoch);
-            fit.accept(it);
+            try {
+                fit.accept(it);
+            } catch (NonFiniteGradientException e) {       // our updaters refuse NaN/Inf gradients: a diverged run
+                rec.endProgressLine();
+                rec.diverged(e.getMessage());
+                break;
+            }
             rec.endProgressLine();
             if (rec.failure == null && rec.lastEvalIteration != rec.iterations) {
                 rec.evaluate(epoch, true);
@@ -138,6 +145,16 @@ final class TrainLoop {
             epochStartSeconds = clock.seconds();
         }
 
+        /** Records a diverged run ({@code why}: what was non-finite, where) and stops it. */
+        void diverged(String why) {
+            failure = "diverged: " + why;
+            if (progress != null) {
+                progress.printf(Locale.ROOT, "[%s lr %s] %s; try a smaller learning rate%n", s.optimizer(),
+                        Reports.shortNum(s.learningRate()), failure);
+            }
+            iterator.stop();
+        }
+
         @Override
         public void iterationDone(Model model, int iteration, int epochCount) {
             double t = clock.seconds();
@@ -152,12 +169,7 @@ final class TrainLoop {
             iterInEpoch++;
             if (!Double.isFinite(loss)) {
                 endProgressLine();
-                failure = String.format(Locale.ROOT, "diverged: loss %s at iteration %d", loss, iterations);
-                if (progress != null) {
-                    progress.printf(Locale.ROOT, "[%s lr %s] %s; try a smaller learning rate%n", s.optimizer(),
-                            Reports.shortNum(s.learningRate()), failure);
-                }
-                iterator.stop();
+                diverged(String.format(Locale.ROOT, "loss %s at iteration %d", loss, iterations));
                 return;
             }
 

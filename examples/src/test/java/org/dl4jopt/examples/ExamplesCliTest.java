@@ -77,7 +77,7 @@ class ExamplesCliTest {
 
     @Test
     void registryKnowsEveryOptimizer() {
-        assertEquals(List.of("muon", "adam", "adamw", "sgd", "dropmuon", "fismo", "lanton", "onebit-adam", "am-sgd",
+        assertEquals(List.of("muon", "adam", "adamw", "sgd", "dropmuon", "fismo", "fismo-graft", "lanton", "onebit-adam", "am-sgd",
                 "am-adamw"), OptimizerRegistry.names());
         assertEquals(0.05, OptimizerRegistry.get("SGD").defaultLearningRate());
         assertTrue(Main.optimizerList().contains("lanton"));
