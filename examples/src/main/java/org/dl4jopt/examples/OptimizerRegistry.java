@@ -119,8 +119,9 @@ public final class OptimizerRegistry {
                         + "from the gradients); sides above 1024 keep the identity factor; AdamW fallback as Muon",
                 (lr, wd, seed) -> Fismo.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
                 WeightDecayMode.IN_UPDATER);
-        register("fismo-graft", Fismo.DEFAULT_LEARNING_RATE,
-                "FISMO with norm grafting (graft(true): each step rescaled to Muon's Frobenius norm; the spec's setting "
+        register("fismo-graft", Muon.DEFAULT_LEARNING_RATE,
+                "FISMO with norm grafting (graft(true): each step rescaled to Muon's Frobenius norm, hence Muon's "
+                        + "default lr 0.02; the spec's setting "
                         + "'if unstable', e.g. the transformer, whose rank-deficient factors amplify weak directions "
                         + "up to 1/damping at the default)",
                 (lr, wd, seed) -> Fismo.builder().learningRate(lr).graft(true).weightDecay(wd).adamWeightDecay(wd)
