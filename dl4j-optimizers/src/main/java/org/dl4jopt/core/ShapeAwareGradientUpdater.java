@@ -141,6 +141,11 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
         return flat.get(NDArrayIndex.interval(segmentOffsets[i], segmentOffsets[i + 1]));
     }
 
+    /** Where parameter {@code i}'s segment starts in the block's flat gradient. */
+    protected long segmentStart(int i) {
+        return segmentOffsets[i];
+    }
+
     /**
      * A flat work buffer shaped like {@code like} for parameter {@code index}, one per {@code slot}: allocated once,
      * outside any DL4J workspace, and reused at every step.

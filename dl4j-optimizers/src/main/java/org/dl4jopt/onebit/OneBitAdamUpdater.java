@@ -25,9 +25,10 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
                                    int epoch) {
         long n = p.length();
-        INDArray tSlot = state.get(NDArrayIndex.point(0));
-        INDArray m = state.get(NDArrayIndex.interval(1, 1 + n));
-        INDArray v = state.get(NDArrayIndex.interval(1 + n, 1 + 2 * n));
+        StateViews views = views(state, n);
+        INDArray tSlot = views.step;
+        INDArray m = views.m;
+        INDArray v = views.v;
         long t = (long) tSlot.getDouble(0) + 1;                    // O(1) host read per tensor and step
         tSlot.assign(t);
         double b1 = config.beta1();
@@ -77,10 +78,13 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     public StateViews stateViews(int i) {
         ParamLayout p = layout.params().get(i);
         if (!config.usesMatrixRule(p)) throw new IllegalStateException("OneBitAdam routes every parameter itself");
-        long n = p.length();
-        INDArray s = stateSlice(i);
-        return new StateViews(s.get(NDArrayIndex.point(0)), s.get(NDArrayIndex.interval(1, 1 + n)),
-                s.get(NDArrayIndex.interval(1 + n, 1 + 2 * n)));
+        return views(stateSlice(i), p.length());
+    }
+
+    /** The {@code [t | m | v]} head of a parameter's state slice (the error buffers follow it, if any). */
+    private static StateViews views(INDArray state, long n) {
+        return new StateViews(state.get(NDArrayIndex.point(0)), state.get(NDArrayIndex.interval(1, 1 + n)),
+                state.get(NDArrayIndex.interval(1 + n, 1 + 2 * n)));
     }
 
     /** Number of parameters of this block (each with its own {@link #stateViews}). */
@@ -90,9 +94,7 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
 
     /** Parameter {@code i}'s offset inside the block's flat gradient and its length. */
     public long[] segment(int i) {
-        long off = 0;
-        for (int k = 0; k < i; k++) off += layout.params().get(k).length();
-        return new long[] {off, layout.params().get(i).length()};
+        return new long[] {segmentStart(i), layout.params().get(i).length()};
     }
 
     /** Views of one parameter's OneBitAdam state: step counter (steps done so far), momentum, second moment. */

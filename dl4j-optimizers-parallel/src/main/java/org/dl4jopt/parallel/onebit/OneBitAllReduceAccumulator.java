@@ -200,6 +200,7 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
         final INDArray local;
         final INDArray average;
         final INDArray den;
+        private boolean denReady;
 
         Unit(INDArray g, OneBitAdamUpdater.StateViews state, OneBitAdam c, INDArray local, INDArray average) {
             this.g = g;
@@ -213,13 +214,19 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
             }
         }
 
-        /** local = b1 m + (1-b1) g  [/ (sqrt(v) + eps)]. */
+        /**
+         * local = b1 m + (1-b1) g  [/ (sqrt(v) + eps)]. Called in the compression phase only, where v is frozen: the
+         * denominator is computed once per plan, like the mask.
+         */
         void localMomentum(ExchangedQuantity q) {
             local.assign(state.m).muli(beta1);
             Nd4j.exec(new Axpy(g, local, local, 1 - beta1));
             if (q == ExchangedQuantity.PRECONDITIONED_MOMENTUM) {
-                den.assign(state.v);
-                Transforms.sqrt(den, false).addi(epsilon);
+                if (!denReady) {
+                    den.assign(state.v);
+                    Transforms.sqrt(den, false).addi(epsilon);
+                    denReady = true;
+                }
                 local.divi(den);
             }
         }
@@ -231,6 +238,10 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
             Nd4j.exec(new Axpy(state.m, g, g, -beta1));
             g.divi(1 - beta1);
         }
+    }
+
+    /** A OneBitAdam parameter found in the updater blocks: gradient view, state, config, offset in the unit. */
+    private record Pending(INDArray g, OneBitAdamUpdater.StateViews state, OneBitAdam config, long offset) {
     }
 
     /** What the exchange needs of one worker's network, found once through its updater blocks. */
@@ -257,7 +268,7 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
             long freeze = -1;
             double tau = -1;
             List<long[]> onebitRanges = new ArrayList<>();
-            List<Object[]> pending = new ArrayList<>();
+            List<Pending> pending = new ArrayList<>();
             for (UpdaterBlock b : updater.getUpdaterBlocks()) {
                 for (UpdaterBlock.ParamState ps : b.getLayersAndVariablesInBlock()) {
                     if (miniBatch && ps.getLayer().updaterDivideByMinibatch(ps.getParamName())) {
@@ -288,7 +299,7 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
                     long[] seg = u.segment(i);
                     long start = b.getParamOffsetStart() + seg[0];
                     onebitRanges.add(new long[] {start, start + seg[1]});
-                    pending.add(new Object[] {view(start, start + seg[1]), u.stateViews(i), c, compressedLength});
+                    pending.add(new Pending(view(start, start + seg[1]), u.stateViews(i), c, compressedLength));
                     compressedLength += seg[1];
                 }
             }
@@ -310,12 +321,11 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
                 }
                 rest = restLength == 0 ? null : Nd4j.create(gradient.dataType(), restLength);
             }
-            for (Object[] p : pending) {
-                INDArray g = (INDArray) p[0];
-                long off = (Long) p[3];
-                units.add(new Unit(g, (OneBitAdamUpdater.StateViews) p[1], (OneBitAdam) p[2],
-                        local.get(NDArrayIndex.interval(off, off + g.length())),
-                        average.get(NDArrayIndex.interval(off, off + g.length()))));
+            for (Pending p : pending) {
+                long off = p.offset();
+                long end = off + p.g().length();
+                units.add(new Unit(p.g(), p.state(), p.config(), local.get(NDArrayIndex.interval(off, end)),
+                        average.get(NDArrayIndex.interval(off, end))));
             }
         }
 

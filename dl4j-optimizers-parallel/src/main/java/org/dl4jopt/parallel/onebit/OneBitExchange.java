@@ -147,10 +147,7 @@ public final class OneBitExchange {
             if (keep.length() != n) fail(rank, "mask has " + keep.length() + " entries, the vector " + n);
             me.z.get(NDArrayIndex.interval(0, n)).muli(keep);
         }
-        float s = (float) Math.sqrt(Kernels.sumOfSquares(me.z) / me.padded);
-        me.workerErr.assign(me.z);
-        OneBitCompressor.signs(me.z);
-        Nd4j.exec(new Axpy(me.z, me.workerErr, me.workerErr, -s));
+        float s = (float) OneBitCompressor.compress(me.z, me.workerErr);   // z now holds the signs; s over N'
         if (keep != null) me.workerErr.get(NDArrayIndex.interval(0, n)).muli(keep);
         OneBitMessage mine = workerMessages[rank];
         me.packAll.pack(me.z, mine.packed());
@@ -169,10 +166,7 @@ public final class OneBitExchange {
             me.packChunk.unpack(workerMessages[i].chunk(rank), me.signs);
             Nd4j.exec(new Axpy(me.signs, me.a, me.a, (double) workerMessages[i].scale() / workers));
         }
-        float big = (float) Math.sqrt(Kernels.sumOfSquares(me.a) / me.chunk);
-        me.serverErr.assign(me.a);
-        OneBitCompressor.signs(me.a);
-        Nd4j.exec(new Axpy(me.a, me.serverErr, me.serverErr, -big));
+        float big = (float) OneBitCompressor.compress(me.a, me.serverErr);  // a now holds the signs
         long lo = rank * me.chunk;
         long hi = Math.min(n, lo + me.chunk);
         if (keep != null && hi > lo) {
