@@ -90,6 +90,7 @@ public final class CnnRun implements Task {
     }
 
     /** Test-set accuracy (via {@link Evaluation}) and mean per-example loss (network score without regularization). */
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     static double[] evaluate(MultiLayerNetwork net, FashionMnist data) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             DataSetIterator it = data.testIterator(EVAL_BATCH);

@@ -246,7 +246,7 @@ final class Comparison {
                     "seconds_to_target_min", "seconds_to_target_max", "time_ratio_to_baseline",
                     "iterations_ratio_to_baseline", "baseline"));
         }
-        StringBuilder sb = new StringBuilder(String.join(",", cols)).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         Sweep base = sweep(baseline);
         for (Sweep s : sweeps) {
             RunResult r = s.chosenRun();
@@ -277,16 +277,21 @@ final class Comparison {
                         ratio(sec, base.medianSecondsToTarget()), ratio(it, base.medianIterationsToTarget()),
                         baseline));
             }
-            sb.append(String.join(",", v)).append('\n');
+            rows.add(v);
         }
-        return sb.toString();
+        return Reports.csv(cols, rows);
     }
 
-    /** Header of {@code sweep.csv} for {@code metric}. */
+    /** Columns of {@code sweep.csv} for {@code metric}. */
+    static List<String> sweepColumns(Metric m) {
+        return List.of("optimizer", "lr", "seed", "chosen", "status", "iterations", "wall_seconds",
+                "median_seconds_per_iteration", "final_train_loss", m.key(), m.lossKey(), m.targetKey(),
+                "iterations_to_target", "seconds_to_target", "dir");
+    }
+
+    /** Header line of {@code sweep.csv} for {@code metric}. */
     static String sweepHeader(Metric m) {
-        return "optimizer,lr,seed,chosen,status,iterations,wall_seconds,median_seconds_per_iteration,"
-                + "final_train_loss," + m.key() + "," + m.lossKey() + "," + m.targetKey()
-                + ",iterations_to_target,seconds_to_target,dir";
+        return String.join(",", sweepColumns(m));
     }
 
     /** Every run, sweep candidates and seed repeats alike. */
@@ -312,19 +317,18 @@ final class Comparison {
     }
 
     String sweepCsv() {
-        StringBuilder sb = new StringBuilder(sweepHeader(metric())).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         for (SweepRow row : allRuns()) {
             RunResult r = row.run();
             Long it = r.iterationsToTarget();
             Double sec = r.secondsToTarget();
-            sb.append(String.join(",", row.sweep().label(), Reports.shortNum(r.learningRate()),
-                    Long.toString(r.seed()), row.chosen(), row.status().replace(',', ';'),
-                    Integer.toString(r.iterations()), Reports.num(r.wallSeconds(), "%.3f"),
+            rows.add(List.of(row.sweep().label(), Reports.shortNum(r.learningRate()), Long.toString(r.seed()),
+                    row.chosen(), row.status(), Integer.toString(r.iterations()), Reports.num(r.wallSeconds(), "%.3f"),
                     Reports.num(r.medianSecondsPerIteration(), "%.5f"), Reports.num(r.finalTrainLoss(), "%.6f"),
                     Reports.num(r.finalMetric(), "%.4f"), Reports.num(r.finalLoss(), "%.6f"),
                     target == null ? "" : Reports.shortNum(target), it == null ? "" : Long.toString(it),
-                    sec == null ? "" : Reports.num(sec, "%.3f"), row.sweep().dirOf(r))).append('\n');
+                    sec == null ? "" : Reports.num(sec, "%.3f"), row.sweep().dirOf(r)));
         }
-        return sb.toString();
+        return Reports.csv(sweepColumns(metric()), rows);
     }
 }

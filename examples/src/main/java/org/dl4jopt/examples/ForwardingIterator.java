@@ -8,6 +8,8 @@ import java.util.List;
 
 /** A {@link DataSetIterator} that forwards everything to another one, without asynchronous prefetch. */
 abstract class ForwardingIterator implements DataSetIterator {
+    private static final long serialVersionUID = 1L;
+
     protected final DataSetIterator delegate;
 
     ForwardingIterator(DataSetIterator delegate) {

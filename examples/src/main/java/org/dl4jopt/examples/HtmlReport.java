@@ -1,11 +1,13 @@
 package org.dl4jopt.examples;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import org.apache.commons.text.StringEscapeUtils;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Writes a comparison's {@code report.html}: one self-contained page (inline CSS, charts as PNG {@code data:} URIs,
@@ -166,35 +168,18 @@ final class HtmlReport {
         h.append("</table>\n");
     }
 
-    /** A relative URL of a path made of our own file and directory names: percent-encodes all but safe characters. */
+    /** A relative URL of a path made of our own file and directory names (spaces and non-ASCII percent-encoded). */
     static String href(String path) {
-        StringBuilder sb = new StringBuilder();
-        for (byte b : path.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            char ch = (char) (b & 0xff);
-            if (Character.isLetterOrDigit(ch) && ch < 128 || "/._-~".indexOf(ch) >= 0) {
-                sb.append(ch);
-            } else {
-                sb.append(String.format(Locale.ROOT, "%%%02X", b & 0xff));
-            }
+        try {
+            return new URI(null, null, path, null).toASCIIString();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(path, e);
         }
-        return sb.toString();
     }
 
-    /** Escapes text for HTML element content and double-quoted attribute values. */
+    /** Escapes text for HTML element content and double-quoted attribute values (commons-text). */
     static String esc(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(ch);
-            }
-        }
-        return sb.toString();
+        return StringEscapeUtils.escapeHtml4(s);
     }
 
     private static String capitalize(String s) {

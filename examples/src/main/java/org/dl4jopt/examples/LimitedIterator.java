@@ -7,6 +7,8 @@ import java.util.NoSuchElementException;
 
 /** The first {@code maxBatches} batches of an iterator, on every pass ({@code --test-limit} for the transformer). */
 final class LimitedIterator extends ForwardingIterator {
+    private static final long serialVersionUID = 1L;
+
     private final int maxBatches;
     private int served;
 

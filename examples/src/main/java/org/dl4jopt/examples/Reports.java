@@ -1,7 +1,22 @@
 package org.dl4jopt.examples;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.awt.Color;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,21 +54,79 @@ public final class Reports {
                 metric.targetKey(), "seconds_to_target", "iterations_to_target");
     }
 
-    public static String curvesHeader(Metric metric) {
-        return "iteration,seconds,train_loss," + metric.key();
+    public static List<String> curvesHeader(Metric metric) {
+        return List.of("iteration", "seconds", "train_loss", metric.key());
     }
 
-    public static String evalsHeader(Metric metric) {
-        return "iteration,epoch,seconds," + metric.key() + "," + metric.lossKey();
+    public static List<String> evalsHeader(Metric metric) {
+        return List.of("iteration", "epoch", "seconds", metric.key(), metric.lossKey());
+    }
+
+    /** The CSV dialect of every file written here: RFC 4180 quoting (only where needed), '\n' line ends. */
+    static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').build();
+
+    /** A CSV file's text: the header, then the rows. */
+    static String csv(List<String> header, List<? extends List<?>> rows) {
+        StringWriter w = new StringWriter();
+        try (CSVPrinter p = new CSVPrinter(w, CSV)) {
+            p.printRecord(header);
+            p.printRecords(rows);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return w.toString();
     }
 
     /** Writes all files of one run into {@code dir} (created if needed). */
     public static void writeRun(RunResult r, Path dir) throws IOException {
         Files.createDirectories(dir);
-        write(dir.resolve("summary.json"), Json.object(summary(r)));
+        write(dir.resolve("summary.json"), json(summary(r)));
         write(dir.resolve("curves.csv"), curvesCsv(r));
         write(dir.resolve("evals.csv"), evalsCsv(r));
         writeRunChart(r, dir.resolve("curves.png"));
+    }
+
+    /**
+     * Jackson writer of {@code summary.json}: pretty-printed ({@code "key": value}), keys in insertion order, NaN and
+     * infinities as null (JSON has no such numbers).
+     */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new SimpleModule().addSerializer(Double.class, new NonFiniteAsNull()));
+
+    /** Writes doubles as JSON numbers, or null when not finite. */
+    private static final class NonFiniteAsNull extends StdSerializer<Double> {
+        private static final long serialVersionUID = 1L;
+
+        NonFiniteAsNull() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double v, JsonGenerator g, SerializerProvider p) throws IOException {
+            if (Double.isFinite(v)) {
+                g.writeNumber(v);
+            } else {
+                g.writeNull();
+            }
+        }
+    }
+
+    /** {@code fields} as a pretty-printed JSON object (the format of {@code summary.json}), ending with a newline. */
+    static String json(Map<String, ?> fields) {
+        DefaultPrettyPrinter pretty = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                        .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+                .withObjectIndenter(new DefaultIndenter("  ", "\n"));
+        try {
+            return JSON.writer(pretty).writeValueAsString(fields) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads a run's {@code summary.json} back (keys in file order; numbers as Integer, Long or Double). */
+    public static Map<String, Object> readSummary(Path file) throws IOException {
+        return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
     }
 
     static Map<String, Object> summary(RunResult r) {
@@ -90,28 +163,22 @@ public final class Reports {
         for (RunResult.EvalPoint e : r.evals()) {
             evalAt.put(e.iteration(), e);
         }
-        StringBuilder sb = new StringBuilder(curvesHeader(r.metric())).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         for (int i = 0; i < loss.length; i++) {
-            long it = i + 1L;
-            RunResult.EvalPoint e = evalAt.get(it);
-            sb.append(it).append(',')
-                    .append(num(secs[i], "%.4f")).append(',')
-                    .append(num(loss[i], "%.6f")).append(',')
-                    .append(e == null ? "" : num(e.metric(), "%.4f"))
-                    .append('\n');
+            RunResult.EvalPoint e = evalAt.get(i + 1L);
+            rows.add(List.of(Long.toString(i + 1L), num(secs[i], "%.4f"), num(loss[i], "%.6f"),
+                    e == null ? "" : num(e.metric(), "%.4f")));
         }
-        return sb.toString();
+        return csv(curvesHeader(r.metric()), rows);
     }
 
     static String evalsCsv(RunResult r) {
-        StringBuilder sb = new StringBuilder(evalsHeader(r.metric())).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         for (RunResult.EvalPoint e : r.evals()) {
-            sb.append(e.iteration()).append(',').append(e.epoch()).append(',')
-                    .append(num(e.seconds(), "%.4f")).append(',')
-                    .append(num(e.metric(), "%.4f")).append(',')
-                    .append(num(e.loss(), "%.6f")).append('\n');
+            rows.add(List.of(Long.toString(e.iteration()), Integer.toString(e.epoch()), num(e.seconds(), "%.4f"),
+                    num(e.metric(), "%.4f"), num(e.loss(), "%.6f")));
         }
-        return sb.toString();
+        return csv(evalsHeader(r.metric()), rows);
     }
 
     static void writeRunChart(RunResult r, Path png) throws IOException {

@@ -8,6 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 import java.io.PrintStream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,9 +40,13 @@ final class TrainLoop {
     record Plan(RunResult.Settings settings, int maxSteps, int evalEvery, boolean stopAtTarget, int itersPerEpoch) {
     }
 
-    /** On a terminal the progress line is redrawn in place; in a log or pipe a new line is printed every 15 s. */
+    /**
+     * On a terminal a progress bar (me.tongfei:progressbar) is redrawn in place; in a log or pipe (CI, no console) a
+     * plain line is printed every 15 s.
+     */
     private static final boolean INTERACTIVE = System.console() != null;
-    private static final long PROGRESS_INTERVAL_NANOS = INTERACTIVE ? 200_000_000L : 15_000_000_000L;
+
+    private static final long PROGRESS_INTERVAL_NANOS = 15_000_000_000L;
 
     private TrainLoop() {
     }
@@ -127,7 +134,7 @@ final class TrainLoop {
         private int iterInEpoch;
         private double epochStartSeconds;
         private long lastPrint;
-        private int lastLineLength;
+        private ProgressBar bar;
         private String lastEvalText = "";
         private boolean targetReached;
 
@@ -173,6 +180,10 @@ final class TrainLoop {
                 return;
             }
 
+            if (INTERACTIVE && progress != null) {
+                updateBar(loss);
+                return;
+            }
             long now = System.nanoTime();
             if (now - lastPrint >= PROGRESS_INTERVAL_NANOS || iterInEpoch == plan.itersPerEpoch()) {
                 lastPrint = now;
@@ -224,23 +235,31 @@ final class TrainLoop {
         }
 
         private void printProgress(String line) {
-            if (progress == null) {
-                return;
-            }
-            if (!INTERACTIVE) {
+            if (progress != null) {
                 progress.println(line);
-                return;
             }
-            String padded = line.length() < lastLineLength ? line + " ".repeat(lastLineLength - line.length()) : line;
-            progress.print("\r" + padded);
-            progress.flush();
-            lastLineLength = line.length();
+        }
+
+        /** The terminal's progress bar of this epoch (created at its first iteration): iterations, rate, loss. */
+        private void updateBar(double loss) {
+            if (bar == null) {
+                bar = new ProgressBarBuilder()
+                        .setTaskName(String.format(Locale.ROOT, "[%s lr %s] epoch %d/%d", s.optimizer(),
+                                Reports.shortNum(s.learningRate()), epoch, s.epochs()))
+                        .setInitialMax(plan.itersPerEpoch() > 0 ? plan.itersPerEpoch() : -1)
+                        .setUnit(" it", 1)
+                        .showSpeed()
+                        .setConsumer(new ConsoleProgressBarConsumer(progress))
+                        .build();
+            }
+            bar.stepTo(iterInEpoch);
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f%s", loss, lastEvalText));
         }
 
         void endProgressLine() {
-            if (progress != null && lastLineLength > 0) {
-                progress.println();
-                lastLineLength = 0;
+            if (bar != null) {
+                bar.close();
+                bar = null;
             }
         }
 

@@ -133,6 +133,7 @@ public final class TransformerRun implements Task {
     }
 
     /** {bits per character, nats per character} on the validation windows. */
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     private static double[] evaluate(ComputationGraph net, DataSetIterator validation) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             double nats = CharTransformer.meanLoss(net, validation);

@@ -34,7 +34,7 @@ class TimeToTargetTest {
                     () -> Options.parse("cnn", "--target-accuracy", bad, "--out", "d"), bad);
             assertTrue(e.getMessage().contains("--target-accuracy"), e.getMessage());
         }
-        assertTrue(Options.USAGE.contains("--target-accuracy X"));
+        assertTrue(Options.USAGE.contains("--target-accuracy=X"));
     }
 
     @Test
@@ -71,7 +71,7 @@ class TimeToTargetTest {
         assertTrue(json.contains("\"target_accuracy\": 0.75"), json);
         assertTrue(json.contains("\"seconds_to_target\": 2.88"), json);
         assertTrue(json.contains("\"iterations_to_target\": 20"), json);
-        String missJson = Json.object(Reports.summary(sgd));
+        String missJson = Reports.json(Reports.summary(sgd));
         assertTrue(missJson.contains("\"target_accuracy\": 0.75"), missJson);
         assertTrue(missJson.contains("\"seconds_to_target\": null"), missJson);
         assertTrue(missJson.contains("\"iterations_to_target\": null"), missJson);

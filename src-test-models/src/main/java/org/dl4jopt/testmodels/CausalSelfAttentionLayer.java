@@ -30,6 +30,8 @@ import java.util.Map;
  * ignored.
  */
 public class CausalSelfAttentionLayer extends ExactGradientSameDiffLayer {
+    private static final long serialVersionUID = 1L;
+
     public static final String WQ = "Wq";
     public static final String WK = "Wk";
     public static final String WV = "Wv";

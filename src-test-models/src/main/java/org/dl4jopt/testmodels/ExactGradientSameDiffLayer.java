@@ -14,6 +14,8 @@ import java.util.Collection;
  * ND4J 1.0.0-M2.1's external-errors defect ({@link ExternalErrorsScale}), so every gradient is exact.
  */
 public abstract class ExactGradientSameDiffLayer extends SameDiffLayer {
+    private static final long serialVersionUID = 1L;
+
 
     /** DL4J's runtime with the SameDiff gradient-scale correction of {@link ExternalErrorsScale}. */
     @Override

@@ -37,6 +37,7 @@ final class ExternalErrorsScale {
     private ExternalErrorsScale() {
     }
 
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     private static double measure() {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             SameDiff sd = SameDiff.create();
@@ -62,6 +63,8 @@ final class ExternalErrorsScale {
 
     /** DL4J's runtime SameDiff layer, with dL/dy divided by {@link #FACTOR} before SameDiff's backward pass. */
     static final class Runtime extends SameDiffLayer {
+        private static final long serialVersionUID = 1L;
+
         Runtime(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
         }

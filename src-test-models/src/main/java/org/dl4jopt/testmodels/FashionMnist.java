@@ -121,6 +121,7 @@ public final class FashionMnist {
         return new DataSet(testFeatures, testLabels);
     }
 
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     private static INDArray[] readSplit(Path dir, String imagesFile, String labelsFile, int limit) {
         byte[] px = readIdx(dir, imagesFile, IMAGES_MAGIC, limit);
         byte[] lb = readIdx(dir, labelsFile, LABELS_MAGIC, limit);

@@ -80,6 +80,7 @@ public final class InMemoryDataSetIterator implements DataSetIterator {
         return data;
     }
 
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     private static INDArray flatten(INDArray arr) {
         long n = arr.size(0);
         long perExample = n == 0 ? 0 : arr.length() / n;

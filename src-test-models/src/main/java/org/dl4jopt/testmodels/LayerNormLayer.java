@@ -16,6 +16,8 @@ import java.util.Map;
  * {@code b} (bias, initialized to 0), both {@code [1, size]}, so optimizers see them as vectors.
  */
 public class LayerNormLayer extends ExactGradientSameDiffLayer {
+    private static final long serialVersionUID = 1L;
+
     public static final String GAIN = "g";
     public static final String BIAS = "b";
 

@@ -20,6 +20,8 @@ import java.util.Arrays;
  * {@code dL/dx = dL/dy}.
  */
 final class PositionalEmbeddingImpl extends BaseLayer<PositionalEmbeddingLayer> {
+    private static final long serialVersionUID = 1L;
+
 
     PositionalEmbeddingImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);

@@ -27,6 +27,8 @@ import java.util.Map;
  * (set with {@code setWeightInitFn}).
  */
 public class PositionalEmbeddingLayer extends EmbeddingSequenceLayer {
+    private static final long serialVersionUID = 1L;
+
 
     /** For JSON. */
     public PositionalEmbeddingLayer() {

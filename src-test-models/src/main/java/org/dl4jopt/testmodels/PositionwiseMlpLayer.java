@@ -17,6 +17,8 @@ import java.util.Map;
  * at 0.
  */
 public class PositionwiseMlpLayer extends ExactGradientSameDiffLayer {
+    private static final long serialVersionUID = 1L;
+
     public static final String W1 = "W1";
     public static final String B1 = "b1";
     public static final String W2 = "W2";

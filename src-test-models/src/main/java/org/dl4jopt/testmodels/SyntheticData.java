@@ -113,6 +113,7 @@ public final class SyntheticData {
         return new InMemoryDataSetIterator(ds, batch);
     }
 
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     private static DataSet dataSet(float[] x, long[] xShape, float[] y, long[] yShape) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             return new DataSet(Nd4j.create(x, xShape, DataType.FLOAT), Nd4j.create(y, yShape, DataType.FLOAT));

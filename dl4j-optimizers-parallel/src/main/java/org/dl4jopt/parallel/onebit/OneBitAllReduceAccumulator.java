@@ -57,6 +57,8 @@ import java.util.Map;
  * the error buffers and byte counters in this accumulator's {@link OneBitExchange}, kept across {@code fit} calls of
  * the same wrapper and not saved with the model (a restored model restarts them at 0, as DeepSpeed does on load).
  */
+// "try": every try-with-resources here opens an ND4J workspace scope used for its extent only, never referenced
+@SuppressWarnings("try")
 public class OneBitAllReduceAccumulator extends BaseTrainingListener implements GradientsAccumulator, Registerable {
     private static final long serialVersionUID = 1L;
     /** Default barrier timeout: generous, a step on a busy machine plus the replicas' start-up. */
