@@ -180,11 +180,13 @@ public final class Charts {
             xs.setShowInLegend(s.label() != null);
             boolean line = s.style() != Style.MARKERS;
             xs.setXYSeriesRenderStyle(line ? XYSeriesRenderStyle.Line : XYSeriesRenderStyle.Scatter);
-            xs.setMarker(s.style() == Style.MARKERS || s.style() == Style.LINE_MARKERS
-                    ? SeriesMarkers.CIRCLE
-                    : SeriesMarkers.NONE);
+            xs.setMarker(
+                    s.style() == Style.MARKERS || s.style() == Style.LINE_MARKERS
+                            ? SeriesMarkers.CIRCLE
+                            : SeriesMarkers.NONE);
             Color c = s.style() == Style.FAINT
-                    ? new Color(s.color().getRed(), s.color().getGreen(), s.color().getBlue(), 80)
+                    ? new Color(
+                            s.color().getRed(), s.color().getGreen(), s.color().getBlue(), 80)
                     : s.color();
             xs.setLineColor(c);
             xs.setMarkerColor(c);

@@ -1,11 +1,10 @@
 package org.dl4jopt.examples;
 
-import org.dl4jopt.testmodels.FashionMnist;
-import org.nd4j.linalg.api.buffer.DataType;
-
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.dl4jopt.testmodels.FashionMnist;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Entry point of {@code examples/run}: {@code cnn ...} trains once, {@code compare cnn ...} trains once per optimizer
@@ -13,8 +12,7 @@ import java.util.stream.Collectors;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
@@ -64,21 +62,31 @@ public final class Main {
                 out.println(optimizerList());
                 return 0;
             }
-            default -> {
-            }
+            default -> {}
         }
 
         Task task = task(o);
-        err.printf(Locale.ROOT, "%s; %d epoch(s)%s, batch %d, seed%s %s%n", task.describe(), o.epochs,
-                o.maxSteps > 0 ? " (at most " + o.maxSteps + " iterations)" : "", o.batch,
-                o.seeds.size() > 1 ? "s" : "", o.seeds.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        err.printf(
+                Locale.ROOT,
+                "%s; %d epoch(s)%s, batch %d, seed%s %s%n",
+                task.describe(),
+                o.epochs,
+                o.maxSteps > 0 ? " (at most " + o.maxSteps + " iterations)" : "",
+                o.batch,
+                o.seeds.size() > 1 ? "s" : "",
+                o.seeds.stream().map(String::valueOf).collect(Collectors.joining(",")));
         if (o.target != null) {
             Metric m = task.metric();
-            err.printf(Locale.ROOT, "Target %s %s %s: timed at the evaluations, %s%n", m.label(),
-                    m.higherIsBetter() ? ">=" : "<=", Reports.shortNum(o.target), o.evalEvery > 0
+            err.printf(
+                    Locale.ROOT,
+                    "Target %s %s %s: timed at the evaluations, %s%n",
+                    m.label(),
+                    m.higherIsBetter() ? ">=" : "<=",
+                    Reports.shortNum(o.target),
+                    o.evalEvery > 0
                             ? "every " + o.evalEvery + " iterations and at the end of each epoch (--eval-every)"
                             : "only at the end of each epoch (--eval-every 0; set e.g. --eval-every 20 for a finer "
-                            + "time to target)");
+                                    + "time to target)");
         }
 
         RunSpec base = spec(o);
@@ -89,8 +97,10 @@ public final class Main {
             out.print(Reports.json(Reports.summary(r)));
             err.println("Wrote " + o.out.resolve("summary.json") + ", curves.csv, evals.csv, curves.png");
             if (r.failed()) {
-                throw new CliException(r.optimizer() + ": training " + r.failure()
-                        + "; try a smaller learning rate (--lr)", CliException.DIVERGED, false);
+                throw new CliException(
+                        r.optimizer() + ": training " + r.failure() + "; try a smaller learning rate (--lr)",
+                        CliException.DIVERGED,
+                        false);
             }
         } else {
             String table = Compare.run(o, task, base, err);
@@ -113,15 +123,29 @@ public final class Main {
 
     /** The run settings of the command line; optimizer and seed are set per run ({@link RunSpec#with}). */
     static RunSpec spec(Options o) {
-        return new RunSpec(o.model, null, o.epochs, o.batch, o.seed(), o.weightDecay, o.evalEvery, o.target,
-                o.maxSteps, o.stopAtTarget, DataType.FLOAT);
+        return new RunSpec(
+                o.model,
+                null,
+                o.epochs,
+                o.batch,
+                o.seed(),
+                o.weightDecay,
+                o.evalEvery,
+                o.target,
+                o.maxSteps,
+                o.stopAtTarget,
+                DataType.FLOAT);
     }
 
     static String optimizerList() {
         StringBuilder sb = new StringBuilder("Optimizers (name, default lr, description):\n");
         for (OptimizerRegistry.Entry e : OptimizerRegistry.entries()) {
-            sb.append(String.format(Locale.ROOT, "  %-12s %-8s %s%n", e.name(),
-                    Reports.shortNum(e.defaultLearningRate()), e.description()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  %-12s %-8s %s%n",
+                    e.name(),
+                    Reports.shortNum(e.defaultLearningRate()),
+                    e.description()));
         }
         return sb.toString();
     }

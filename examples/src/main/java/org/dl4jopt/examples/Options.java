@@ -22,18 +22,22 @@ import picocli.CommandLine.ParseResult;
  * involve several options are here. Nothing here touches ND4J.
  */
 public final class Options {
-    public enum Command { RUN, COMPARE, HELP, LIST }
+    public enum Command {
+        RUN,
+        COMPARE,
+        HELP,
+        LIST
+    }
 
     /** One optimizer to train with: registry entry, learning rate actually used, and a label for files/tables. */
-    public record OptimizerChoice(OptimizerRegistry.Entry entry, double learningRate, String label) {
-    }
+    public record OptimizerChoice(OptimizerRegistry.Entry entry, double learningRate, String label) {}
 
     /**
      * One optimizer of the command line with its candidate learning rates (one, or several for a sweep), in
      * ascending order. {@code swept}: the candidates came from {@code --lr-sweep} or {@code NAME:LR1/LR2/...}.
      */
-    public record OptimizerPlan(OptimizerRegistry.Entry entry, String label, List<Double> learningRates,
-                                boolean swept) {
+    public record OptimizerPlan(
+            OptimizerRegistry.Entry entry, String label, List<Double> learningRates, boolean swept) {
         /** The run with the i-th candidate learning rate. */
         public OptimizerChoice choice(int i) {
             return new OptimizerChoice(entry, learningRates.get(i), label);
@@ -42,10 +46,11 @@ public final class Options {
 
     // ------------------------------------------------------------------------------------------------ picocli
 
-    private static final String MODELS_TEXT = "Models: cnn = the reference CNN (conv16-pool-conv32-pool-dense128-softmax10)"
-            + " on Fashion-MNIST, judged by test accuracy; transformer = a character-level decoder-only transformer"
-            + " (dModel 64, 4 heads, 2 blocks) on the Debian fortunes text, judged by validation bits per character"
-            + " (bpc).";
+    private static final String MODELS_TEXT =
+            "Models: cnn = the reference CNN (conv16-pool-conv32-pool-dense128-softmax10)"
+                    + " on Fashion-MNIST, judged by test accuracy; transformer = a character-level decoder-only transformer"
+                    + " (dModel 64, 4 heads, 2 blocks) on the Debian fortunes text, judged by validation bits per character"
+                    + " (bpc).";
     private static final String OUTPUTS_TEXT = "Outputs: DIR/summary.json, curves.csv, evals.csv, curves.png for a run;"
             + " for compare, one such directory per run (DIR/NAME/, or DIR/NAME/lrLR-seedS/ when an optimizer has"
             + " several runs) plus DIR/report.html (self-contained), comparison.csv, comparison.md, comparison.png"
@@ -64,13 +69,17 @@ public final class Options {
         boolean help;
     }
 
-    @CommandLine.Command(description = "Train the reference CNN once (test accuracy).", footer = {"", OUTPUTS_TEXT})
+    @CommandLine.Command(
+            description = "Train the reference CNN once (test accuracy).",
+            footer = {"", OUTPUTS_TEXT})
     static final class Cnn {
         @Mixin
         Raw raw;
     }
 
-    @CommandLine.Command(description = "Train the character transformer once (validation bpc).", footer = {"", OUTPUTS_TEXT})
+    @CommandLine.Command(
+            description = "Train the character transformer once (validation bpc).",
+            footer = {"", OUTPUTS_TEXT})
     static final class Transformer {
         @Mixin
         Raw raw;
@@ -95,7 +104,10 @@ public final class Options {
 
     /** The options every command accepts (picocli binds them; null = not given). */
     static final class Raw {
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this help")
         boolean help;
 
         @Option(names = "--optimizer", paramLabel = "NAME", description = "optimizer of a single run (default muon)")
@@ -171,8 +183,8 @@ public final class Options {
         @Option(
                 names = "--weight-decay",
                 paramLabel = "X",
-                description = "decoupled weight decay (W <- W - lr*X*W); Adam becomes AdamW (default none; adamw:"
-                        + " 0.01)")
+                description =
+                        "decoupled weight decay (W <- W - lr*X*W); Adam becomes AdamW (default none; adamw:" + " 0.01)")
         Double weightDecay;
 
         @Option(
@@ -256,20 +268,25 @@ public final class Options {
     public int seqLen = 64;
     /** Transformer text ({@code --text-file}), or null for the fortunes. */
     public Path textFile;
+
     public int trainLimit = 0;
     public int testLimit = 0;
     /** The seeds of the runs; the first is the sweep's (and a single run's) seed. */
     public List<Long> seeds = List.of(42L);
+
     public Double learningRate;
     /** Multipliers of {@code --lr-sweep}, or null. */
     public List<Double> lrSweep;
+
     public Double weightDecay;
     public int evalEvery = 200;
     /** Target of the model's metric ({@code --target-accuracy} / {@code --target-bpc}), or null (no target). */
     public Double target;
+
     public boolean stopAtTarget;
     /** Label of the {@code --baseline} optimizer (resolved: adam if listed, else the first). */
     public String baseline;
+
     public Path dataDir;
     public Path out;
 
@@ -425,7 +442,8 @@ public final class Options {
                 throw CliException.usage("--optimizers lists no optimizer.");
             }
             o.optimizers = labelled(o.optimizers);
-            List<String> labels = o.optimizers.stream().map(OptimizerPlan::label).toList();
+            List<String> labels =
+                    o.optimizers.stream().map(OptimizerPlan::label).toList();
             if (raw.baseline != null) {
                 String b = raw.baseline.trim().toLowerCase(Locale.ROOT);
                 if (!labels.contains(b)) {

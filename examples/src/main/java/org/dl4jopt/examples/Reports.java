@@ -15,8 +15,6 @@ import java.awt.Color;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 
 /**
  * Writes the files of one run ({@code summary.json}, {@code curves.csv}, {@code evals.csv}, {@code curves.png}) and of
@@ -37,8 +37,7 @@ public final class Reports {
     private static final int PANEL_WIDTH = 640;
     private static final int PANEL_HEIGHT = 440;
 
-    private Reports() {
-    }
+    private Reports() {}
 
     // ------------------------------------------------------------------------------------------------ one run
 
@@ -48,10 +47,27 @@ public final class Reports {
      * rest are extras. The target is null without one; the two "to target" values also when it is not reached.
      */
     public static List<String> summaryKeys(Metric metric) {
-        return List.of("model", "optimizer", "epochs", "iterations", "wall_seconds", "final_train_loss",
-                metric.key(), metric.lossKey(), "lr", "weight_decay", "seed", "batch", "train_examples",
-                "seconds_per_iteration", "median_seconds_per_iteration", "optimizer_state_bytes", "status",
-                metric.targetKey(), "seconds_to_target", "iterations_to_target");
+        return List.of(
+                "model",
+                "optimizer",
+                "epochs",
+                "iterations",
+                "wall_seconds",
+                "final_train_loss",
+                metric.key(),
+                metric.lossKey(),
+                "lr",
+                "weight_decay",
+                "seed",
+                "batch",
+                "train_examples",
+                "seconds_per_iteration",
+                "median_seconds_per_iteration",
+                "optimizer_state_bytes",
+                "status",
+                metric.targetKey(),
+                "seconds_to_target",
+                "iterations_to_target");
     }
 
     public static List<String> curvesHeader(Metric metric) {
@@ -63,7 +79,8 @@ public final class Reports {
     }
 
     /** The CSV dialect of every file written here: RFC 4180 quoting (only where needed), '\n' line ends. */
-    static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').build();
+    static final CSVFormat CSV =
+            CSVFormat.DEFAULT.builder().setRecordSeparator('\n').build();
 
     /** A CSV file's text: the header, then the rows. */
     static String csv(List<String> header, List<? extends List<?>> rows) {
@@ -114,8 +131,8 @@ public final class Reports {
 
     /** {@code fields} as a pretty-printed JSON object (the format of {@code summary.json}), ending with a newline. */
     static String json(Map<String, ?> fields) {
-        DefaultPrettyPrinter pretty = new DefaultPrettyPrinter(Separators.createDefaultInstance()
-                        .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+        DefaultPrettyPrinter pretty = new DefaultPrettyPrinter(
+                        Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
                 .withObjectIndenter(new DefaultIndenter("  ", "\n"));
         try {
             return JSON.writer(pretty).writeValueAsString(fields) + "\n";
@@ -166,7 +183,10 @@ public final class Reports {
         List<List<String>> rows = new ArrayList<>();
         for (int i = 0; i < loss.length; i++) {
             RunResult.EvalPoint e = evalAt.get(i + 1L);
-            rows.add(List.of(Long.toString(i + 1L), num(secs[i], "%.4f"), num(loss[i], "%.6f"),
+            rows.add(List.of(
+                    Long.toString(i + 1L),
+                    num(secs[i], "%.4f"),
+                    num(loss[i], "%.6f"),
                     e == null ? "" : num(e.metric(), "%.4f")));
         }
         return csv(curvesHeader(r.metric()), rows);
@@ -175,8 +195,12 @@ public final class Reports {
     static String evalsCsv(RunResult r) {
         List<List<String>> rows = new ArrayList<>();
         for (RunResult.EvalPoint e : r.evals()) {
-            rows.add(List.of(Long.toString(e.iteration()), Integer.toString(e.epoch()), num(e.seconds(), "%.4f"),
-                    num(e.metric(), "%.4f"), num(e.loss(), "%.6f")));
+            rows.add(List.of(
+                    Long.toString(e.iteration()),
+                    Integer.toString(e.epoch()),
+                    num(e.seconds(), "%.4f"),
+                    num(e.metric(), "%.4f"),
+                    num(e.loss(), "%.6f")));
         }
         return csv(evalsHeader(r.metric()), rows);
     }
@@ -185,24 +209,44 @@ public final class Reports {
         Metric metric = r.metric();
         double[] it = Charts.oneToN(r.iterations());
         double[] loss = r.iterationLoss();
-        double[] evalIt = r.evals().stream().mapToDouble(RunResult.EvalPoint::iteration).toArray();
-        double[] evalMetric = r.evals().stream().mapToDouble(RunResult.EvalPoint::metric).toArray();
-        double[] evalLoss = r.evals().stream().mapToDouble(RunResult.EvalPoint::loss).toArray();
+        double[] evalIt =
+                r.evals().stream().mapToDouble(RunResult.EvalPoint::iteration).toArray();
+        double[] evalMetric =
+                r.evals().stream().mapToDouble(RunResult.EvalPoint::metric).toArray();
+        double[] evalLoss =
+                r.evals().stream().mapToDouble(RunResult.EvalPoint::loss).toArray();
         Color c = Charts.color(0);
         Color testColor = Charts.color(1);
         String heldOut = metric == Metric.TEST_ACCURACY ? "test loss" : "validation loss";
-        Charts.Panel lossPanel = new Charts.Panel("Loss", "iteration", "loss", List.of(
-                new Charts.Series(null, it, loss, c, Charts.Style.FAINT),
-                new Charts.Series(Charts.smoothingWindow(loss.length) > 1 ? "train loss (smoothed)" : "train loss",
-                        it, Charts.smooth(loss), c, Charts.Style.LINE),
-                new Charts.Series(heldOut, evalIt, evalLoss, testColor, Charts.Style.MARKERS)));
-        List<Charts.Series> metricSeries = new ArrayList<>(List.of(
-                new Charts.Series(metric.label(), evalIt, evalMetric, testColor, Charts.Style.LINE_MARKERS)));
+        Charts.Panel lossPanel = new Charts.Panel(
+                "Loss",
+                "iteration",
+                "loss",
+                List.of(
+                        new Charts.Series(null, it, loss, c, Charts.Style.FAINT),
+                        new Charts.Series(
+                                Charts.smoothingWindow(loss.length) > 1 ? "train loss (smoothed)" : "train loss",
+                                it,
+                                Charts.smooth(loss),
+                                c,
+                                Charts.Style.LINE),
+                        new Charts.Series(heldOut, evalIt, evalLoss, testColor, Charts.Style.MARKERS)));
+        List<Charts.Series> metricSeries = new ArrayList<>(
+                List.of(new Charts.Series(metric.label(), evalIt, evalMetric, testColor, Charts.Style.LINE_MARKERS)));
         addTargetLine(metricSeries, r.target(), 1, Math.max(1, r.iterations()));
-        Charts.Panel metricPanel = new Charts.Panel(capitalize(metric.label()), "iteration", metric.label(),
-                metricSeries, new double[]{1, Math.max(1, r.iterations())});
-        String title = String.format(Locale.ROOT, "%s / %s (lr %s), %d epoch(s), batch %d, %d train examples%s",
-                r.model(), r.optimizer(), shortNum(r.learningRate()), r.epochs(), r.batch(), r.trainExamples(),
+        Charts.Panel metricPanel =
+                new Charts.Panel(capitalize(metric.label()), "iteration", metric.label(), metricSeries, new double[] {
+                    1, Math.max(1, r.iterations())
+                });
+        String title = String.format(
+                Locale.ROOT,
+                "%s / %s (lr %s), %d epoch(s), batch %d, %d train examples%s",
+                r.model(),
+                r.optimizer(),
+                shortNum(r.learningRate()),
+                r.epochs(),
+                r.batch(),
+                r.trainExamples(),
                 r.failed() ? " - " + r.failure() : "");
         Charts.writePng(png, title, List.of(lossPanel, metricPanel), PANEL_WIDTH, PANEL_HEIGHT);
     }
@@ -223,7 +267,9 @@ public final class Reports {
         String table = markdown(c.header(), c.rows());
         List<String> targetLines = c.targetLines();
         StringBuilder md = new StringBuilder("# Optimizer comparison: " + c.model() + "\n\n")
-                .append(c.settingsText(dataLine)).append("\n\n").append(table);
+                .append(c.settingsText(dataLine))
+                .append("\n\n")
+                .append(table);
         if (!targetLines.isEmpty()) {
             md.append('\n');
             targetLines.forEach(l -> md.append("- ").append(l).append('\n'));
@@ -241,28 +287,42 @@ public final class Reports {
      * seconds (with the held-out evaluations as markers if {@code heldOutMarkers}), and the metric vs seconds with the
      * target line.
      */
-    record ChartSeries(List<Charts.Series> byIteration, List<Charts.Series> bySeconds, List<Charts.Series> metric,
-                       double maxSeconds) {
+    record ChartSeries(
+            List<Charts.Series> byIteration,
+            List<Charts.Series> bySeconds,
+            List<Charts.Series> metric,
+            double maxSeconds) {
         static ChartSeries of(Comparison c, boolean heldOutMarkers) {
             List<RunResult> runs = c.chosenRuns();
-            ChartSeries s = new ChartSeries(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+            ChartSeries s = new ChartSeries(
+                    new ArrayList<>(),
+                    new ArrayList<>(),
+                    new ArrayList<>(),
                     runs.stream().mapToDouble(RunResult::wallSeconds).max().orElse(0));
             for (int i = 0; i < runs.size(); i++) {
                 RunResult r = runs.get(i);
                 Color col = Charts.color(i);
                 String label = c.lineLabel(r);
                 double[] smooth = Charts.smooth(r.iterationLoss());
-                double[] evalSec = r.evals().stream().mapToDouble(RunResult.EvalPoint::seconds).toArray();
-                s.byIteration.add(new Charts.Series(label, Charts.oneToN(r.iterations()), smooth, col,
-                        Charts.Style.LINE));
+                double[] evalSec = r.evals().stream()
+                        .mapToDouble(RunResult.EvalPoint::seconds)
+                        .toArray();
+                s.byIteration.add(
+                        new Charts.Series(label, Charts.oneToN(r.iterations()), smooth, col, Charts.Style.LINE));
                 s.bySeconds.add(new Charts.Series(label, r.iterationSeconds(), smooth, col, Charts.Style.LINE));
                 if (heldOutMarkers) {
-                    double[] evalIt = r.evals().stream().mapToDouble(RunResult.EvalPoint::iteration).toArray();
-                    double[] evalLoss = r.evals().stream().mapToDouble(RunResult.EvalPoint::loss).toArray();
+                    double[] evalIt = r.evals().stream()
+                            .mapToDouble(RunResult.EvalPoint::iteration)
+                            .toArray();
+                    double[] evalLoss = r.evals().stream()
+                            .mapToDouble(RunResult.EvalPoint::loss)
+                            .toArray();
                     s.byIteration.add(new Charts.Series(null, evalIt, evalLoss, col, Charts.Style.MARKERS));
                     s.bySeconds.add(new Charts.Series(null, evalSec, evalLoss, col, Charts.Style.MARKERS));
                 }
-                double[] evalMetric = r.evals().stream().mapToDouble(RunResult.EvalPoint::metric).toArray();
+                double[] evalMetric = r.evals().stream()
+                        .mapToDouble(RunResult.EvalPoint::metric)
+                        .toArray();
                 s.metric.add(new Charts.Series(label, evalSec, evalMetric, col, Charts.Style.LINE_MARKERS));
             }
             addTargetLine(s.metric, c.target(), 0, s.maxSeconds);
@@ -272,14 +332,23 @@ public final class Reports {
 
     static void writeComparisonChart(Comparison c, Path png) throws IOException {
         ChartSeries s = ChartSeries.of(c, false);
-        int maxIterations = c.chosenRuns().stream().mapToInt(RunResult::iterations).max().orElse(0);
+        int maxIterations =
+                c.chosenRuns().stream().mapToInt(RunResult::iterations).max().orElse(0);
         String lossLabel = Charts.smoothingWindow(maxIterations) > 1 ? "train loss (smoothed)" : "train loss";
-        Charts.writePng(png, c.chartTitle(), List.of(
+        Charts.writePng(
+                png,
+                c.chartTitle(),
+                List.of(
                         new Charts.Panel("Train loss vs iteration", "iteration", lossLabel, s.byIteration()),
                         new Charts.Panel("Train loss vs wall time", "training seconds", lossLabel, s.bySeconds()),
-                        new Charts.Panel(capitalize(c.metric().label()) + " vs wall time", "training seconds",
-                                c.metric().label(), s.metric(), new double[]{0, s.maxSeconds()})),
-                PANEL_WIDTH, PANEL_HEIGHT);
+                        new Charts.Panel(
+                                capitalize(c.metric().label()) + " vs wall time",
+                                "training seconds",
+                                c.metric().label(),
+                                s.metric(),
+                                new double[] {0, s.maxSeconds()})),
+                PANEL_WIDTH,
+                PANEL_HEIGHT);
     }
 
     /** A Markdown table: first column left-aligned, the others right-aligned. */
@@ -298,7 +367,9 @@ public final class Reports {
             List<String> row = all.get(ri);
             sb.append('|');
             for (int c = 0; c < row.size(); c++) {
-                sb.append(' ').append(pad(row.get(c).replace("|", "\\|"), w[c], c > 0)).append(" |");
+                sb.append(' ')
+                        .append(pad(row.get(c).replace("|", "\\|"), w[c], c > 0))
+                        .append(" |");
             }
             sb.append('\n');
             if (ri == 0) {
@@ -322,8 +393,12 @@ public final class Reports {
     /** A faint horizontal line at the target accuracy from {@code x0} to {@code x1}; nothing without a target. */
     static void addTargetLine(List<Charts.Series> series, Double target, double x0, double x1) {
         if (target != null) {
-            series.add(new Charts.Series("target " + shortNum(target), new double[]{x0, x1},
-                    new double[]{target, target}, Color.DARK_GRAY, Charts.Style.FAINT));
+            series.add(new Charts.Series(
+                    "target " + shortNum(target),
+                    new double[] {x0, x1},
+                    new double[] {target, target},
+                    Color.DARK_GRAY,
+                    Charts.Style.FAINT));
         }
     }
 
