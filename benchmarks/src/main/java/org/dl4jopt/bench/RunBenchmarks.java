@@ -93,9 +93,7 @@ public final class RunBenchmarks {
                 Locale.ROOT,
                 "JMH %s, 1 fork per benchmark and parameter, %d warm-up + %d measurement iterations of %s, mode"
                         + " SampleTime, medians in ms; %d cores, java %s, ND4J backend %s; %.1f minutes%s.%n%n",
-                org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion() == null
-                        ? ""
-                        : org.openjdk.jmh.util.Utils.class.getPackage().getImplementationVersion(),
+                results.isEmpty() ? "" : results.iterator().next().getParams().getJmhVersion(),
                 warmups,
                 measurements,
                 time,
