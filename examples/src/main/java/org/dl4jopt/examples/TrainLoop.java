@@ -188,12 +188,10 @@ final class TrainLoop {
                 return;
             }
 
+            long now = System.nanoTime();
             if (INTERACTIVE && progress != null) {
                 updateBar(loss);
-                return;
-            }
-            long now = System.nanoTime();
-            if (now - lastPrint >= PROGRESS_INTERVAL_NANOS || iterInEpoch == plan.itersPerEpoch()) {
+            } else if (now - lastPrint >= PROGRESS_INTERVAL_NANOS || iterInEpoch == plan.itersPerEpoch()) {
                 lastPrint = now;
                 double dt = t - epochStartSeconds;
                 printProgress(String.format(
@@ -292,7 +290,7 @@ final class TrainLoop {
                         .build();
             }
             bar.stepTo(iterInEpoch);
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f%s", loss, lastEvalText));
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f%s", loss, lastEvalText));
         }
 
         void endProgressLine() {
