@@ -74,7 +74,7 @@ public final class Options {
             footer = {"", OUTPUTS_TEXT})
     static final class Cnn {
         @Mixin
-        Raw raw;
+        Options options;
     }
 
     @CommandLine.Command(
@@ -82,7 +82,7 @@ public final class Options {
             footer = {"", OUTPUTS_TEXT})
     static final class Transformer {
         @Mixin
-        Raw raw;
+        Options options;
     }
 
     @CommandLine.Command(
@@ -93,7 +93,7 @@ public final class Options {
         String model;
 
         @Mixin
-        Raw raw;
+        Options options;
     }
 
     @CommandLine.Command(description = "List the optimizer names.")
@@ -101,141 +101,6 @@ public final class Options {
 
     @CommandLine.Command(description = "Show this help.")
     static final class Help {}
-
-    /** The options every command accepts (picocli binds them; null = not given). */
-    static final class Raw {
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "this help")
-        boolean help;
-
-        @Option(names = "--optimizer", paramLabel = "NAME", description = "optimizer of a single run (default muon)")
-        String optimizer;
-
-        @Option(
-                names = "--optimizers",
-                paramLabel = "LIST",
-                description = "comma-separated optimizers to compare (default muon,adam); NAME:LR sets that"
-                        + " optimizer's learning rate, NAME:LR1/LR2/LR3 sweeps these rates")
-        String optimizers;
-
-        @Option(
-                names = "--lr-sweep",
-                paramLabel = "M1,M2,...",
-                description = "compare: try each optimizer at these multiples of its learning rate (its default, --lr"
-                        + " or NAME:LR), e.g. 0.5,1,2; NAME:LR1/LR2 lists are kept as given. Best rate per optimizer:"
-                        + " the one reaching the target in the fewest iterations (ties: better final metric); without"
-                        + " a target or if none reaches it, the best final metric. Diverged candidates are skipped")
-        String lrSweep;
-
-        @Option(
-                names = "--seeds",
-                paramLabel = "S1,S2,...",
-                description = "compare: repeat each optimizer at its best rate with these seeds and report the median"
-                        + " time to target and its spread; the sweep uses S1")
-        String seeds;
-
-        @Option(
-                names = "--baseline",
-                paramLabel = "NAME",
-                description = "compare: optimizer the ratios are relative to (default adam if listed, else the first)")
-        String baseline;
-
-        @Option(names = "--epochs", paramLabel = "N", description = "training epochs (default 1)")
-        Long epochs;
-
-        @Option(
-                names = "--max-steps",
-                paramLabel = "N",
-                description = "stop after N iterations (default 0 = run all epochs)")
-        Long maxSteps;
-
-        @Option(
-                names = "--batch",
-                paramLabel = "B",
-                description = "minibatch size (default 128 for cnn, 32 windows for transformer)")
-        Long batch;
-
-        @Option(
-                names = "--train-limit",
-                paramLabel = "K",
-                description = "cnn: use only the first K training examples (default 0 = all 60000)")
-        Long trainLimit;
-
-        @Option(
-                names = "--test-limit",
-                paramLabel = "K",
-                description = "cnn: the first K test examples (default 0 = all 10000); transformer: about K validation"
-                        + " characters (whole batches of 64 windows; default 0 = all)")
-        Long testLimit;
-
-        @Option(names = "--seed", paramLabel = "S", description = "weight-init and shuffle seed (default 42)")
-        Long seed;
-
-        @Option(
-                names = "--lr",
-                paramLabel = "X",
-                description = "learning rate (default: the optimizer's own; with compare it applies to every optimizer"
-                        + " without a NAME:LR)")
-        Double lr;
-
-        @Option(
-                names = "--weight-decay",
-                paramLabel = "X",
-                description =
-                        "decoupled weight decay (W <- W - lr*X*W); Adam becomes AdamW (default none; adamw:" + " 0.01)")
-        Double weightDecay;
-
-        @Option(
-                names = "--eval-every",
-                paramLabel = "N",
-                description = "also evaluate on the test set every N iterations within an epoch (default 200, 0 = only"
-                        + " at the end of each epoch); this is the resolution of the time to target")
-        Long evalEvery;
-
-        @Option(
-                names = "--target-accuracy",
-                paramLabel = "X",
-                description = "report the training seconds and iterations until the first evaluation with test"
-                        + " accuracy >= X (a fraction, e.g. 0.88); compare adds the columns and each optimizer's time"
-                        + " ratio to the baseline (default none)")
-        Double targetAccuracy;
-
-        @Option(
-                names = "--target-bpc",
-                paramLabel = "X",
-                description = "transformer: as --target-accuracy for validation bits per character <= X")
-        Double targetBpc;
-
-        @Option(
-                names = "--stop-at-target",
-                description = "end a run at the first evaluation that reaches the target (saves time in sweeps; the"
-                        + " final metric is then the one at the target)")
-        boolean stopAtTarget;
-
-        @Option(
-                names = "--data-dir",
-                paramLabel = "DIR",
-                description = "cnn: Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist); transformer:"
-                        + " fortune files (default /usr/share/games/fortunes)")
-        Path dataDir;
-
-        @Option(
-                names = "--text-file",
-                paramLabel = "FILE",
-                description = "transformer: train on this text instead (its last 10% is the validation text)")
-        Path textFile;
-
-        @Option(
-                names = "--seq-len",
-                paramLabel = "N",
-                description = "transformer: context window in characters (default 64)")
-        Long seqLen;
-
-        @Option(names = "--out", paramLabel = "DIR", description = "output directory (required)")
-        Path out;
-    }
 
     /** The command line's parser: one subcommand per command, case-insensitive names, abbreviations off. */
     static CommandLine commandLine() {
@@ -261,33 +126,146 @@ public final class Options {
     public Command command = Command.HELP;
     public String model = "cnn";
     public List<OptimizerPlan> optimizers = new ArrayList<>();
-    public int epochs = 1;
-    public int maxSteps = 0;
-    public int batch = 128;
-    /** Transformer context window ({@code --seq-len}). */
-    public int seqLen = 64;
-    /** Transformer text ({@code --text-file}), or null for the fortunes. */
-    public Path textFile;
-
-    public int trainLimit = 0;
-    public int testLimit = 0;
     /** The seeds of the runs; the first is the sweep's (and a single run's) seed. */
     public List<Long> seeds = List.of(42L);
-
-    public Double learningRate;
     /** Multipliers of {@code --lr-sweep}, or null. */
     public List<Double> lrSweep;
-
-    public Double weightDecay;
-    public int evalEvery = 200;
     /** Target of the model's metric ({@code --target-accuracy} / {@code --target-bpc}), or null (no target). */
     public Double target;
-
-    public boolean stopAtTarget;
     /** Label of the {@code --baseline} optimizer (resolved: adam if listed, else the first). */
     public String baseline;
 
+    // the options of every command, bound by picocli (Options is the commands' mixin); null or default = not given
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "this help")
+    boolean helpRequested;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "optimizer of a single run (default muon)")
+    private String optimizerOption;
+
+    @Option(
+            names = "--optimizers",
+            paramLabel = "LIST",
+            description = "comma-separated optimizers to compare (default muon,adam); NAME:LR sets that"
+                    + " optimizer's learning rate, NAME:LR1/LR2/LR3 sweeps these rates")
+    private String optimizersOption;
+
+    @Option(
+            names = "--lr-sweep",
+            paramLabel = "M1,M2,...",
+            description = "compare: try each optimizer at these multiples of its learning rate (its default, --lr"
+                    + " or NAME:LR), e.g. 0.5,1,2; NAME:LR1/LR2 lists are kept as given. Best rate per optimizer:"
+                    + " the one reaching the target in the fewest iterations (ties: better final metric); without"
+                    + " a target or if none reaches it, the best final metric. Diverged candidates are skipped")
+    private String lrSweepOption;
+
+    @Option(
+            names = "--seeds",
+            paramLabel = "S1,S2,...",
+            description = "compare: repeat each optimizer at its best rate with these seeds and report the median"
+                    + " time to target and its spread; the sweep uses S1")
+    private String seedsOption;
+
+    @Option(
+            names = "--baseline",
+            paramLabel = "NAME",
+            description = "compare: optimizer the ratios are relative to (default adam if listed, else the first)")
+    private String baselineOption;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "training epochs (default 1)")
+    public int epochs = 1;
+
+    @Option(
+            names = "--max-steps",
+            paramLabel = "N",
+            description = "stop after N iterations (default 0 = run all epochs)")
+    public int maxSteps = 0;
+
+    @Option(
+            names = "--batch",
+            paramLabel = "B",
+            description = "minibatch size (default 128 for cnn, 32 windows for transformer)")
+    public int batch = 128;
+
+    @Option(
+            names = "--train-limit",
+            paramLabel = "K",
+            description = "cnn: use only the first K training examples (default 0 = all 60000)")
+    public int trainLimit = 0;
+
+    @Option(
+            names = "--test-limit",
+            paramLabel = "K",
+            description = "cnn: the first K test examples (default 0 = all 10000); transformer: about K validation"
+                    + " characters (whole batches of 64 windows; default 0 = all)")
+    public int testLimit = 0;
+
+    @Option(names = "--seed", paramLabel = "S", description = "weight-init and shuffle seed (default 42)")
+    private Long seedOption;
+
+    @Option(
+            names = "--lr",
+            paramLabel = "X",
+            description = "learning rate (default: the optimizer's own; with compare it applies to every optimizer"
+                    + " without a NAME:LR)")
+    public Double learningRate;
+
+    @Option(
+            names = "--weight-decay",
+            paramLabel = "X",
+            description =
+                    "decoupled weight decay (W <- W - lr*X*W); Adam becomes AdamW (default none; adamw:" + " 0.01)")
+    public Double weightDecay;
+
+    @Option(
+            names = "--eval-every",
+            paramLabel = "N",
+            description = "also evaluate on the test set every N iterations within an epoch (default 200, 0 = only"
+                    + " at the end of each epoch); this is the resolution of the time to target")
+    public int evalEvery = 200;
+
+    @Option(
+            names = "--target-accuracy",
+            paramLabel = "X",
+            description = "report the training seconds and iterations until the first evaluation with test"
+                    + " accuracy >= X (a fraction, e.g. 0.88); compare adds the columns and each optimizer's time"
+                    + " ratio to the baseline (default none)")
+    private Double targetAccuracy;
+
+    @Option(
+            names = "--target-bpc",
+            paramLabel = "X",
+            description = "transformer: as --target-accuracy for validation bits per character <= X")
+    private Double targetBpc;
+
+    @Option(
+            names = "--stop-at-target",
+            description = "end a run at the first evaluation that reaches the target (saves time in sweeps; the"
+                    + " final metric is then the one at the target)")
+    public boolean stopAtTarget;
+
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description = "cnn: Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist); transformer:"
+                    + " fortune files (default /usr/share/games/fortunes)")
     public Path dataDir;
+
+    @Option(
+            names = "--text-file",
+            paramLabel = "FILE",
+            description = "transformer: train on this text instead (its last 10%% is the validation text)")
+    public Path textFile;
+
+    @Option(
+            names = "--seq-len",
+            paramLabel = "N",
+            description = "transformer: context window in characters (default 64)")
+    public int seqLen = 64;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (required)")
     public Path out;
 
     private static final List<String> MODELS = List.of("cnn", "transformer");
@@ -318,29 +296,26 @@ public final class Options {
             return o;
         }
         Object cmd = sub.commandSpec().userObject();
-        Raw raw;
         if (cmd instanceof Help) {
             return o;
         } else if (cmd instanceof ListOptimizers) {
             o.command = Command.LIST;
             return o;
         } else if (cmd instanceof Compare) {
+            o = ((Compare) cmd).options;
             o.command = Command.COMPARE;
             o.model = model(((Compare) cmd).model);
-            raw = ((Compare) cmd).raw;
         } else {
+            o = cmd instanceof Cnn ? ((Cnn) cmd).options : ((Transformer) cmd).options;
             o.command = Command.RUN;
             o.model = cmd instanceof Cnn ? "cnn" : "transformer";
-            raw = cmd instanceof Cnn ? ((Cnn) cmd).raw : ((Transformer) cmd).raw;
         }
-        Set<String> given =
-                sub.matchedOptions().stream().map(OptionSpec::longestName).collect(Collectors.toSet());
-        o.fill(raw, given);
+        o.check(sub.matchedOptions().stream().map(OptionSpec::longestName).collect(Collectors.toSet()));
         return o;
     }
 
-    /** Applies the bound options: defaults, ranges and the checks that involve several options. */
-    private void fill(Raw raw, Set<String> given) {
+    /** Checks the bound options ({@code given}: the names on the command line) and derives the rest. */
+    private void check(Set<String> given) {
         Options o = this;
         Set<String> notForModel = o.model.equals("cnn") ? TRANSFORMER_ONLY : CNN_ONLY;
         for (String name : given) {
@@ -349,26 +324,25 @@ public final class Options {
                         + (name.equals("--train-limit") ? " (use --max-steps)" : "") + ".");
             }
         }
-        if (o.model.equals("transformer")) {
+        if (o.model.equals("transformer") && !given.contains("--batch")) {
             o.batch = 32;
         }
-        o.seqLen = intOpt("--seq-len", raw.seqLen, o.seqLen, 1);
-        o.textFile = raw.textFile;
-        o.epochs = intOpt("--epochs", raw.epochs, o.epochs, 1);
-        o.maxSteps = intOpt("--max-steps", raw.maxSteps, o.maxSteps, 0);
-        o.batch = intOpt("--batch", raw.batch, o.batch, 1);
-        o.trainLimit = intOpt("--train-limit", raw.trainLimit, o.trainLimit, 0);
-        o.testLimit = intOpt("--test-limit", raw.testLimit, o.testLimit, 0);
-        o.evalEvery = intOpt("--eval-every", raw.evalEvery, o.evalEvery, 0);
-        if (raw.seed != null && raw.seeds != null) {
+        atLeast("--seq-len", seqLen, 1);
+        atLeast("--epochs", epochs, 1);
+        atLeast("--max-steps", maxSteps, 0);
+        atLeast("--batch", batch, 1);
+        atLeast("--train-limit", trainLimit, 0);
+        atLeast("--test-limit", testLimit, 0);
+        atLeast("--eval-every", evalEvery, 0);
+        if (seedOption != null && seedsOption != null) {
             throw CliException.usage("Give either --seed S or --seeds S1,S2,..., not both.");
         }
-        if (raw.seed != null) {
-            o.seeds = List.of(raw.seed);
+        if (seedOption != null) {
+            o.seeds = List.of(seedOption);
         }
-        if (raw.seeds != null) {
+        if (seedsOption != null) {
             List<Long> seeds = new ArrayList<>();
-            for (String part : raw.seeds.split(",")) {
+            for (String part : seedsOption.split(",")) {
                 long seed = parseLong("--seeds", part);
                 if (seeds.contains(seed)) {
                     throw CliException.usage("--seeds lists seed " + seed + " twice.");
@@ -377,10 +351,10 @@ public final class Options {
             }
             o.seeds = List.copyOf(seeds);
         }
-        o.learningRate = positive("--lr", raw.lr);
-        if (raw.lrSweep != null) {
+        positive("--lr", learningRate);
+        if (lrSweepOption != null) {
             List<Double> m = new ArrayList<>();
-            for (String part : raw.lrSweep.split(",")) {
+            for (String part : lrSweepOption.split(",")) {
                 double v = parseDouble("--lr-sweep", part);
                 if (!(v > 0) || Double.isInfinite(v)) {
                     throw CliException.usage("--lr-sweep multipliers must be > 0, got '" + part.trim() + "'.");
@@ -389,36 +363,29 @@ public final class Options {
             }
             o.lrSweep = List.copyOf(m);
         }
-        if (raw.weightDecay != null) {
-            double wd = raw.weightDecay;
-            if (!(wd >= 0) || Double.isInfinite(wd)) {
-                throw CliException.usage("--weight-decay must be >= 0, got " + wd + ".");
-            }
-            o.weightDecay = wd;
+        if (weightDecay != null && (!(weightDecay >= 0) || Double.isInfinite(weightDecay))) {
+            throw CliException.usage("--weight-decay must be >= 0, got " + weightDecay + ".");
         }
-        if (raw.targetAccuracy != null) {
-            double t = raw.targetAccuracy;
+        if (targetAccuracy != null) {
+            double t = targetAccuracy;
             if (!(t > 0 && t <= 1)) {
                 throw CliException.usage("--target-accuracy is a fraction in (0, 1], e.g. 0.88; got " + t + ".");
             }
             o.target = t;
         }
-        if (raw.targetBpc != null) {
-            double t = raw.targetBpc;
+        if (targetBpc != null) {
+            double t = targetBpc;
             if (!(t > 0) || Double.isInfinite(t)) {
                 throw CliException.usage("--target-bpc is bits per character > 0, e.g. 2.5; got " + t + ".");
             }
             o.target = t;
         }
-        o.stopAtTarget = raw.stopAtTarget;
         if (o.stopAtTarget && o.target == null) {
             throw CliException.usage("--stop-at-target needs a target (--target-accuracy or --target-bpc).");
         }
-        o.dataDir = raw.dataDir;
-        if (raw.out == null) {
+        if (out == null) {
             throw CliException.usage("Missing --out DIR (where results are written).");
         }
-        o.out = raw.out;
 
         if (o.command == Command.RUN) {
             for (String compareOnly : List.of("--optimizers", "--lr-sweep", "--seeds", "--baseline")) {
@@ -427,12 +394,12 @@ public final class Options {
                             + "'; a single run takes --optimizer NAME, --lr X and --seed S.");
                 }
             }
-            o.optimizers.add(plan(raw.optimizer != null ? raw.optimizer : "muon", o.learningRate, null, false));
+            o.optimizers.add(plan(optimizerOption != null ? optimizerOption : "muon", o.learningRate, null, false));
         } else {
-            if (raw.optimizer != null) {
+            if (optimizerOption != null) {
                 throw CliException.usage("compare takes --optimizers NAME,NAME,... (plural).");
             }
-            String list = raw.optimizers != null ? raw.optimizers : "muon,adam";
+            String list = optimizersOption != null ? optimizersOption : "muon,adam";
             for (String spec : list.split(",")) {
                 if (!spec.isBlank()) {
                     o.optimizers.add(plan(spec.trim(), o.learningRate, o.lrSweep, true));
@@ -444,8 +411,8 @@ public final class Options {
             o.optimizers = labelled(o.optimizers);
             List<String> labels =
                     o.optimizers.stream().map(OptimizerPlan::label).toList();
-            if (raw.baseline != null) {
-                String b = raw.baseline.trim().toLowerCase(Locale.ROOT);
+            if (baselineOption != null) {
+                String b = baselineOption.trim().toLowerCase(Locale.ROOT);
                 if (!labels.contains(b)) {
                     throw CliException.usage("--baseline " + b + " is not among the compared optimizers ("
                             + String.join(", ", labels) + ").");
@@ -541,21 +508,16 @@ public final class Options {
         return m;
     }
 
-    private static int intOpt(String name, Long value, int def, int min) {
-        if (value == null) {
-            return def;
-        }
-        if (value < min || value > Integer.MAX_VALUE) {
+    private static void atLeast(String name, int value, int min) {
+        if (value < min) {
             throw CliException.usage(name + " must be an integer >= " + min + ", got " + value + ".");
         }
-        return (int) (long) value;
     }
 
-    private static Double positive(String name, Double value) {
+    private static void positive(String name, Double value) {
         if (value != null && (!(value > 0) || Double.isInfinite(value))) {
             throw CliException.usage(name + " must be > 0, got " + value + ".");
         }
-        return value;
     }
 
     private static long parseLong(String name, String s) {
