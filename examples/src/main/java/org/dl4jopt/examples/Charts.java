@@ -19,6 +19,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -148,7 +149,7 @@ public final class Charts {
         return out.toByteArray();
     }
 
-    /** One panel as an XChart chart: white background, legend inside the plot, our colors and line styles. */
+    /** One panel as an XChart chart: white background, legend below the plot, our colors and line styles. */
     static XYChart chart(Panel p, int width, int height) {
         XYChart chart = new XYChartBuilder()
                 .width(width)
@@ -157,17 +158,26 @@ public final class Charts {
                 .xAxisTitle(p.xLabel())
                 .yAxisTitle(p.yLabel())
                 .build();
-        Styler st = chart.getStyler();
+        XYStyler st = chart.getStyler();
         st.setChartBackgroundColor(Color.WHITE);
         st.setPlotBackgroundColor(Color.WHITE);
         st.setPlotBorderColor(Color.GRAY);
-        st.setLegendPosition(Styler.LegendPosition.InsideNE);
-        st.setLegendBackgroundColor(new Color(255, 255, 255, 220));
+        st.setLegendPosition(Styler.LegendPosition.OutsideS); // below the plot: never over a curve
+        st.setLegendLayout(Styler.LegendLayout.Horizontal);
+        st.setLegendBorderColor(Color.WHITE);
         st.setMarkerSize(6);
-        chart.getStyler().setXAxisDecimalPattern("#,##0.###");
+        st.setXAxisDecimalPattern("#,##0.###");
+        // x from 0 when the data are iterations or seconds, so that the ticks are round numbers
+        double xMin = p.series().stream()
+                .flatMapToDouble(s -> Arrays.stream(s.x()))
+                .filter(Double::isFinite)
+                .min()
+                .orElse(0);
         if (p.xSpan() != null) {
-            chart.getStyler().setXAxisMin(p.xSpan()[0]);
-            chart.getStyler().setXAxisMax(Math.max(p.xSpan()[1], p.xSpan()[0] + 1e-9));
+            st.setXAxisMin(Math.min(p.xSpan()[0], xMin >= 0 ? 0 : p.xSpan()[0]));
+            st.setXAxisMax(Math.max(p.xSpan()[1], p.xSpan()[0] + 1e-9));
+        } else if (xMin >= 0) {
+            st.setXAxisMin(0.0);
         }
         int hidden = 0;
         for (Series s : p.series()) {
