@@ -35,8 +35,8 @@ public abstract class AdaptiveMemory extends ShapeAwareUpdater {
     public void validate() {
         super.validate();
         Check.nonNegative(name() + ".lambda", lambda);
-        if (!(betaMax >= 0 && betaMax <= 1)) {
-            throw new IllegalArgumentException(name() + ".betaMax must be in [0, 1], got " + betaMax);
+        if (!(betaMax >= 0 && betaMax < 1)) {     // beta = 1 would keep d forever and never use a gradient
+            throw new IllegalArgumentException(name() + ".betaMax must be in [0, 1), got " + betaMax);
         }
         if (!Double.isNaN(fixedBeta) && !(fixedBeta >= 0 && fixedBeta < 1)) {
             throw new IllegalArgumentException(name() + ".fixedBeta must be in [0, 1), got " + fixedBeta);
@@ -54,6 +54,11 @@ public abstract class AdaptiveMemory extends ShapeAwareUpdater {
     @Override
     public double decayCoefficient(ParamLayout p) {
         return p.role() == ParamRole.VECTOR ? 0 : weightDecay;
+    }
+
+    /** The beta of a unit whose adaptive rule is off ({@link #fixedBeta}), else the clipped closed form. */
+    double cap() {
+        return adaptive() ? betaMax : fixedBeta;
     }
 
     public double lambda() { return lambda; }

@@ -2,6 +2,7 @@ package org.dl4jopt.am;
 
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 
 import java.util.Objects;
@@ -19,7 +20,6 @@ import java.util.Objects;
  */
 public class AdaptiveMemoryAdamW extends AdaptiveMemory {
     public static final double DEFAULT_LEARNING_RATE = 1e-3;
-    static final int SCALARS = 4;   // t, lr of the previous step, last beta, product of past betas
 
     private double beta2 = 0.999;
     private double epsilon = 1e-8;
@@ -49,16 +49,24 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
         super.validate();
         Check.unitInterval(name() + ".beta2", beta2);
         Check.positive(name() + ".epsilon", epsilon);
+        if (granularity == BetaGranularity.GLOBAL) {
+            throw new IllegalArgumentException("AdaptiveMemoryAdamW: granularity GLOBAL is AM-SGD's; AM-AdamW's beta is "
+                    + "per tensor (default) or PER_LAYER, as the paper's per-layer variant.");
+        }
     }
 
+    /**
+     * Step count {@code t}, previous rate {@code lrPrev}, last {@code beta}, product of past betas {@code betaProd},
+     * direction {@code d} and second moment {@code v}.
+     */
     @Override
-    protected long matrixStateSize(ParamLayout p) {
-        return SCALARS + 2 * p.length();
+    public StateSpec matrixState(ParamLayout p) {
+        return StateSpec.of("t", 1, "lrPrev", 1, "beta", 1, "betaProd", 1, "d", p.length(), "v", p.length());
     }
 
     @Override
     protected ShapeAwareGradientUpdater<?> newUpdater() {
-        return new AdaptiveMemoryUpdater(this, true);
+        return new AmAdamWUpdater(this);
     }
 
     @Override

@@ -45,6 +45,11 @@ public final class AdamWFallback implements Serializable {
         this.weightDecay = weightDecay;
     }
 
+    /** The fallback's state for a parameter of length {@code n}: first moment {@code M}, second moment {@code V}. */
+    public static StateSpec state(long n) {
+        return StateSpec.of("M", n, "V", n);
+    }
+
     public double learningRate() { return learningRate; }
     public double beta1() { return beta1; }
     public double beta2() { return beta2; }

@@ -2,6 +2,7 @@ package org.dl4jopt.fismo;
 
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.muon.NsCoefficients;
 import org.dl4jopt.muon.ShapeScale;
@@ -75,7 +76,7 @@ public class Fismo extends ShapeAwareUpdater {
         Check.unitInterval("Fismo.factorEma", factorEma);
         Check.positive("Fismo.damping", damping);
         Check.atLeast("Fismo.nsSteps", nsSteps, 1);
-        Check.nonNegative("Fismo.nsEpsilon", nsEpsilon);
+        Check.positive("Fismo.nsEpsilon", nsEpsilon);
         Check.atLeast("Fismo.rootEvery", rootEvery, 1);
         Check.atLeast("Fismo.maxPreconditionedDim", maxPreconditionedDim, 2);
         Check.positive("Fismo.eigenFloor", eigenFloor);
@@ -87,7 +88,12 @@ public class Fismo extends ShapeAwareUpdater {
     /** Matrices with both sides above {@code maxPreconditionedDim} go to the fallback. */
     @Override
     public boolean usesMatrixRule(ParamLayout p) {
-        return super.usesMatrixRule(p) && Math.min(p.rows(), p.cols()) <= maxPreconditionedDim;
+        return super.usesMatrixRule(p) && preconditionable(p);
+    }
+
+    /** True if at least one side of the matrix is short enough for a learned factor. */
+    public boolean preconditionable(ParamLayout p) {
+        return Math.min(p.rows(), p.cols()) <= maxPreconditionedDim;
     }
 
     /** True if a side of this length gets a learned factor (else the identity). */
@@ -95,11 +101,20 @@ public class Fismo extends ShapeAwareUpdater {
         return side <= maxPreconditionedDim;
     }
 
+    /**
+     * {@code M} (momentum, m n), per learned side the statistic {@code Sp}/{@code Sq} and the cached roots
+     * {@code PInvSqrt, PInv} / {@code QInvSqrt, QInv}, and the step count {@code t}.
+     */
     @Override
-    protected long matrixStateSize(ParamLayout p) {
-        long m = p.rows();
-        long n = p.cols();
-        return m * n + (preconditions(m) ? 3 * m * m : 0) + (preconditions(n) ? 3 * n * n : 0) + 1;
+    public StateSpec matrixState(ParamLayout p) {
+        long m = p.order() == 'f' ? p.cols() : p.rows();           // the sides of NewtonSchulz.cView, as the rule
+        long n = p.length() / m;
+        StateSpec s = StateSpec.of("M", m * n);
+        if (preconditions(m)) s = s.then(StateSpec.of("Sp", m * m));
+        if (preconditions(n)) s = s.then(StateSpec.of("Sq", n * n));
+        if (preconditions(m)) s = s.then(StateSpec.of("PInvSqrt", m * m, "PInv", m * m));
+        if (preconditions(n)) s = s.then(StateSpec.of("QInvSqrt", n * n, "QInv", n * n));
+        return s.then(StateSpec.of("t", 1));
     }
 
     @Override
@@ -152,7 +167,7 @@ public class Fismo extends ShapeAwareUpdater {
     }
 
     /** Builder with the spec's [C] defaults (section 1.4). */
-    public static class Builder extends ShapeAwareUpdater.Builder<Builder> {
+    public static class Builder extends ShapeAwareUpdater.RoutedBuilder<Builder> {
         private final Fismo f = new Fismo();
 
         public Builder() {

@@ -2,6 +2,7 @@ package org.dl4jopt.fismo;
 
 import org.dl4jopt.core.Kernels;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.muon.NewtonSchulz;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -43,18 +44,15 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         boolean left = config.preconditions(m);
         boolean right = config.preconditions(n);
         Work w = work(m, n, g.dataType());
-        long o = m * n;
-        INDArray mom = slice(state, 0, m, n);
-        INDArray sp = left ? slice(state, o, m, m) : null;
-        INDArray sq = right ? slice(state, o += left ? m * m : 0, n, n) : null;
-        o += right ? n * n : 0;
-        INDArray pInvSqrt = left ? slice(state, o, m, m) : null;
-        INDArray pInv = left ? slice(state, o += m * m, m, m) : null;
-        o += left ? m * m : 0;
-        INDArray qInvSqrt = right ? slice(state, o, n, n) : null;
-        INDArray qInv = right ? slice(state, o += n * n, n, n) : null;
-        o += right ? n * n : 0;
-        INDArray tSlot = state.get(NDArrayIndex.point(o));
+        StateSpec spec = config.matrixState(p);
+        INDArray mom = square(spec, state, "M", m, n);
+        INDArray sp = left ? square(spec, state, "Sp", m, m) : null;
+        INDArray sq = right ? square(spec, state, "Sq", n, n) : null;
+        INDArray pInvSqrt = left ? square(spec, state, "PInvSqrt", m, m) : null;
+        INDArray pInv = left ? square(spec, state, "PInv", m, m) : null;
+        INDArray qInvSqrt = right ? square(spec, state, "QInvSqrt", n, n) : null;
+        INDArray qInv = right ? square(spec, state, "QInv", n, n) : null;
+        INDArray tSlot = spec.view(state, "t");
         double t = tSlot.getDouble(0) + 1;                         // O(1) host read per matrix and step
         tSlot.assign(t);
         boolean first = t == 1;
@@ -145,8 +143,9 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         x.addi(tmp).muli(0.5);
     }
 
-    private static INDArray slice(INDArray state, long offset, long rows, long cols) {
-        return state.get(NDArrayIndex.interval(offset, offset + rows * cols)).reshape('c', rows, cols);
+    /** A named state piece as a {@code rows x cols} matrix ('c' order). */
+    private static INDArray square(StateSpec spec, INDArray state, String name, long rows, long cols) {
+        return spec.view(state, name).reshape('c', rows, cols);
     }
 
     private Work work(long m, long n, DataType type) {

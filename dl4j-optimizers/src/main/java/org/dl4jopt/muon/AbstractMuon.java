@@ -2,6 +2,7 @@ package org.dl4jopt.muon;
 
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 
 import java.util.Objects;
@@ -44,15 +45,15 @@ public abstract class AbstractMuon extends ShapeAwareUpdater {
         super.validate();
         Check.unitInterval(name() + ".momentum", momentum);
         Check.atLeast(name() + ".nsSteps", nsSteps, 1);
-        Check.nonNegative(name() + ".nsEpsilon", nsEpsilon);
+        Check.positive(name() + ".nsEpsilon", nsEpsilon);   // > 0: an all-zero momentum must not give 0/0
         Objects.requireNonNull(nsCoefficients, name() + ".nsCoefficients");
         Objects.requireNonNull(shapeScale, name() + ".shapeScale");
     }
 
-    /** One momentum buffer of the parameter's size. */
+    /** One momentum buffer {@code M} of the parameter's size. */
     @Override
-    protected long matrixStateSize(ParamLayout p) {
-        return p.length();
+    public StateSpec matrixState(ParamLayout p) {
+        return StateSpec.of("M", p.length());
     }
 
     public double momentum() { return momentum; }
@@ -95,7 +96,7 @@ public abstract class AbstractMuon extends ShapeAwareUpdater {
      * @param <M> the config it builds
      */
     @SuppressWarnings("unchecked")
-    public abstract static class Base<B extends Base<B, M>, M extends AbstractMuon> extends ShapeAwareUpdater.Builder<B> {
+    public abstract static class Base<B extends Base<B, M>, M extends AbstractMuon> extends ShapeAwareUpdater.RoutedBuilder<B> {
         protected final M proto;
         private final AbstractMuon p;
 

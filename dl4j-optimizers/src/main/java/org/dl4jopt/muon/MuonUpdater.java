@@ -24,8 +24,9 @@ public class MuonUpdater extends ShapeAwareGradientUpdater<AbstractMuon> {
     }
 
     @Override
-    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray m, double lr, int iteration,
+    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
                                    int epoch) {
+        INDArray m = config.matrixState(p).view(state, "M");
         double beta = config.momentum();
         m.muli(beta);
         Nd4j.exec(new Axpy(g, m, m, 1 - beta));          // M = beta*M + (1-beta)*G

@@ -3,6 +3,7 @@ package org.dl4jopt.onebit;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 
 import java.util.Objects;
@@ -85,9 +86,11 @@ public class OneBitAdam extends ShapeAwareUpdater {
      * 8) only with {@link #compressSingleWorker()}: the multi-worker exchange keeps its error buffers itself.
      */
     @Override
-    protected long matrixStateSize(ParamLayout p) {
-        long errors = compressSingleWorker ? 2 * TwoStageAllReduce.paddedLength(p.length(), 1) : 0;
-        return 1 + 2 * p.length() + errors;
+    public StateSpec matrixState(ParamLayout p) {
+        StateSpec s = StateSpec.of("t", 1, "M", p.length(), "V", p.length());
+        if (!compressSingleWorker) return s;
+        long padded = TwoStageAllReduce.paddedLength(p.length(), 1);
+        return s.then(StateSpec.of("workerErr", padded, "serverErr", padded));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.dl4jopt.onebit;
 
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
@@ -25,7 +26,7 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
                                    int epoch) {
         long n = p.length();
-        StateViews views = views(state, n);
+        StateViews views = views(config.matrixState(p), state);
         INDArray tSlot = views.step;
         INDArray m = views.m;
         INDArray v = views.v;
@@ -43,9 +44,8 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
             Nd4j.exec(new Axpy(w, v, v, 1 - b2));                 // v = b2 v + (1-b2) g^2
         } else if (config.compressSingleWorker()) {
             if (compressors[index] == null) compressors[index] = new TwoStageAllReduce(n, 1, g.dataType());
-            long padded = TwoStageAllReduce.paddedLength(n, 1);
-            INDArray workerErr = state.get(NDArrayIndex.interval(1 + 2 * n, 1 + 2 * n + padded));
-            INDArray serverErr = state.get(NDArrayIndex.interval(1 + 2 * n + padded, 1 + 2 * n + 2 * padded));
+            INDArray workerErr = config.matrixState(p).view(state, "workerErr");
+            INDArray serverErr = config.matrixState(p).view(state, "serverErr");
             double tau = config.momentumMaskThreshold();
             INDArray keep = tau > 0 ? workBuffer(1, index, g) : null;
             if (keep != null) {
@@ -78,13 +78,12 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     public StateViews stateViews(int i) {
         ParamLayout p = layout.params().get(i);
         if (!config.usesMatrixRule(p)) throw new IllegalStateException("OneBitAdam routes every parameter itself");
-        return views(stateSlice(i), p.length());
+        return views(config.matrixState(p), stateSlice(i));
     }
 
-    /** The {@code [t | m | v]} head of a parameter's state slice (the error buffers follow it, if any). */
-    private static StateViews views(INDArray state, long n) {
-        return new StateViews(state.get(NDArrayIndex.point(0)), state.get(NDArrayIndex.interval(1, 1 + n)),
-                state.get(NDArrayIndex.interval(1 + n, 1 + 2 * n)));
+    /** The named {@code t}, {@code M}, {@code V} pieces of a parameter's state slice. */
+    private static StateViews views(StateSpec spec, INDArray state) {
+        return new StateViews(spec.view(state, "t"), spec.view(state, "M"), spec.view(state, "V"));
     }
 
     /** Number of parameters of this block (each with its own {@link #stateViews}). */

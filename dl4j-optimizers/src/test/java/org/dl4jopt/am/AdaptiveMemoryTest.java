@@ -174,7 +174,8 @@ class AdaptiveMemoryTest {
     @Test
     void trainsCnnAndGraphAndResumesExactly(@TempDir Path dir) throws Exception {
         List<DataSet> images = SyntheticData.images(256, 11).batchBy(32);
-        for (IUpdater u : new IUpdater[] {AdaptiveMemorySgd.builder().weightDecay(1e-4).build(),
+        for (IUpdater u : new IUpdater[] {AdaptiveMemorySgd.builder().granularity(BetaGranularity.PER_TENSOR).weightDecay(1e-4).build(),
+                AdaptiveMemorySgd.builder().build(),
                 AdaptiveMemoryAdamW.builder().weightDecay(0.01).build()}) {
             MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.cnn(u, 42, DataType.FLOAT)));
             net.init();

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
 
@@ -61,7 +62,10 @@ class DropMuonNetworkTest {
             String name = ((ShapeAwareUpdater) cfg).requireLayout().layerName();
             INDArray params = net.params().reshape(net.params().length()).get(
                     org.nd4j.linalg.indexing.NDArrayIndex.interval(b.getParamOffsetStart(), b.getParamOffsetEnd()));
-            out.put(name, new INDArray[] {params.dup(), b.getUpdaterView().dup()});
+            INDArray own = ((java.util.Map<String, INDArray>) b.getGradientUpdater().getState()).entrySet().stream()
+                    .filter(e -> !e.getKey().equals("STATE")).map(e -> e.getValue().reshape(e.getValue().length()))
+                    .reduce((x, y) -> Nd4j.concat(0, x, y)).get();           // the layer's own state, no context
+            out.put(name, new INDArray[] {params.dup(), own.dup()});
         }
         return out;
     }

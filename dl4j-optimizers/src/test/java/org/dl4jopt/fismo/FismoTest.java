@@ -8,6 +8,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jopt.ManualStep;
+import org.dl4jopt.NamedState;
+import org.dl4jopt.core.NetworkContext;
 import org.dl4jopt.Mat;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.Training;
@@ -116,15 +118,13 @@ class FismoTest {
         // DL4J gradient [nIn=3, nOut=4] 'f' is seen as G = grad^T, m = 4 (fan-out), n = 3 (fan-in)
         INDArray g1 = Mat.of(DataType.DOUBLE, GRADS[0]).transpose();
         ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[0])), 0);
-        INDArray state = net.getUpdater().getStateViewArray();
-        INDArray sp1 = state.get(NDArrayIndex.interval(12, 28)).reshape('c', 4, 4);
+        INDArray sp1 = NamedState.get(net, "layer0", "W_Sp").reshape('c', 4, 4);
         INDArray a1 = g1.mmul(g1.transpose()).divi(3);                         // Q^-1 = I at the first step
         double s1 = trace(a1) / 4;
         INDArray expected1 = a1.add(Nd4j.eye(4).castTo(DataType.DOUBLE).muli(mu * s1));
         Mat.assertClose(Mat.toArray(expected1), sp1, 1e-12);
         // second step: A2 = (1/n) G2 Q1^-1 G2^T with Q1 from the state; EMA with damping relative to tr(Sp1)/m
-        INDArray qInv1 = state.get(NDArrayIndex.interval(12 + 16 + 9 + 32 + 9, 12 + 16 + 9 + 32 + 18))
-                .reshape('c', 3, 3).dup();
+        INDArray qInv1 = NamedState.get(net, "layer0", "W_QInv").reshape('c', 3, 3).dup();
         INDArray sp1Copy = sp1.dup();
         ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[1])), 1);
         INDArray g2 = Mat.of(DataType.DOUBLE, GRADS[1]).transpose();
@@ -134,9 +134,9 @@ class FismoTest {
         Mat.assertClose(Mat.toArray(expected2), sp1, 1e-10);
         // the cached P^-1 is the inverse of the trace-normalized statistic
         INDArray p2 = expected2.mul(4 / trace(expected2));
-        INDArray pInv = state.get(NDArrayIndex.interval(12 + 16 + 9 + 16, 12 + 16 + 9 + 32)).reshape('c', 4, 4);
+        INDArray pInv = NamedState.get(net, "layer0", "W_PInv").reshape('c', 4, 4);
         Mat.assertClose(Mat.toArray(Nd4j.eye(4).castTo(DataType.DOUBLE)), pInv.mmul(p2), 1e-8);
-        assertEquals(2.0, state.getDouble(12 + 16 + 9 + 32 + 18), 0, "step counter");
+        assertEquals(2.0, NamedState.get(net, "layer0", "W_t").getDouble(0), 0, "step counter");
     }
 
     static double trace(INDArray a) {
@@ -163,28 +163,41 @@ class FismoTest {
     void rootsAreRefreshedEveryKSteps() {
         MultiLayerNetwork net = dense(Fismo.builder().rootEvery(3).build(), DataType.DOUBLE);
         ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[0])), 0);
-        INDArray state = net.getUpdater().getStateViewArray();
-        INDArray roots1 = state.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)).dup();
-        INDArray sp1 = state.get(NDArrayIndex.interval(12, 28)).dup();
+        INDArray roots1 = roots(net).dup();
+        INDArray sp1 = NamedState.get(net, "layer0", "W_Sp").dup();
         ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[1])), 1);
-        assertEquals(roots1, state.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)), "t=2: cached");
-        assertNotEquals(sp1, state.get(NDArrayIndex.interval(12, 28)), "statistics still updated");
+        assertEquals(roots1, roots(net), "t=2: cached");
+        assertNotEquals(sp1, NamedState.get(net, "layer0", "W_Sp"), "statistics still updated");
         ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[2])), 2);
-        assertNotEquals(roots1, state.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)), "t=3: refreshed");
+        assertNotEquals(roots1, roots(net), "t=3: refreshed");
         MultiLayerNetwork everyStep = dense(Fismo.builder().rootEvery(1).build(), DataType.DOUBLE);
         ManualStep.apply(everyStep, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[0])), 0);
-        INDArray s2 = everyStep.getUpdater().getStateViewArray();
-        INDArray first = s2.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)).dup();
+        INDArray first = roots(everyStep).dup();
         ManualStep.apply(everyStep, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[1])), 1);
-        assertNotEquals(first, s2.get(NDArrayIndex.interval(12 + 16 + 9, 12 + 16 + 9 + 32 + 18)), "K=1: every step");
+        assertNotEquals(first, roots(everyStep), "K=1: every step");
+    }
+
+    /** The cached roots P^-1/2, P^-1, Q^-1/2, Q^-1 of layer 0's W, concatenated. */
+    static List<String> stateNames(MultiLayerNetwork net, String layer) {
+        List<String> out = new java.util.ArrayList<>(NamedState.of(net, layer).keySet());
+        out.remove("STATE");
+        return out;
+    }
+
+    static INDArray roots(MultiLayerNetwork net) {
+        Map<String, INDArray> s = NamedState.of(net, "layer0");
+        return Nd4j.concat(0, s.get("W_PInvSqrt"), s.get("W_PInv"), s.get("W_QInvSqrt"), s.get("W_QInv"));
     }
 
     @Test
     void aSideAboveTheLimitKeepsTheIdentityFactor() {
         // m = 4 > 3: left factor identity (one-sided); only Q (3x3) is learned
         MultiLayerNetwork oneSided = dense(Fismo.builder().maxPreconditionedDim(3).build(), DataType.DOUBLE);
-        assertEquals(12 + 3 * 9 + 1 + 2 * 8 + 2 * 2, oneSided.getUpdater().getStateViewArray().length(),
-                "W: M + 3 n^2 + t; output W [4,2] and b [1,2] get AdamW's 2 moments");
+        assertEquals(List.of("W_M", "W_Sq", "W_QInvSqrt", "W_QInv", "W_t"), stateNames(oneSided, "layer0"),
+                "one-sided: only Q's statistic and roots");
+        assertEquals(12 + 3 * 9 + 1 + 2 * 8 + 2 * 2 + NetworkContext.HEADER,
+                oneSided.getUpdater().getStateViewArray().length(),
+                "W: M + 3 n^2 + t; output W [4,2] and b [1,2] get AdamW's 2 moments; the network context");
         steps(oneSided, 1);
         assertTrue(Double.isFinite(oneSided.params().sumNumber().doubleValue()));
         // with damping to infinity the learned side is the identity too: Muon again
@@ -226,9 +239,8 @@ class FismoTest {
             INDArray g = aHalf.mmul(Nd4j.randn(DataType.DOUBLE, m, n)).mmul(cHalf);   // m x n = fan-out x fan-in
             ManualStep.apply(net, Map.of("0_W", g.transpose().dup()), t);             // DL4J stores [nIn, nOut]
         }
-        INDArray state = net.getUpdater().getStateViewArray();
-        INDArray sp = state.get(NDArrayIndex.interval(m * n, m * n + m * m)).reshape('c', m, m);
-        INDArray sq = state.get(NDArrayIndex.interval(m * n + m * m, m * n + m * m + n * n)).reshape('c', n, n);
+        INDArray sp = NamedState.get(net, "layer0", "W_Sp").reshape('c', m, m);
+        INDArray sq = NamedState.get(net, "layer0", "W_Sq").reshape('c', n, n);
         assertTrue(relError(sp.mul(m / trace(sp)), a.mul(m / trace(a))) < 0.15, "P error " + relError(
                 sp.mul(m / trace(sp)), a.mul(m / trace(a))));
         assertTrue(relError(sq.mul(n / trace(sq)), c.mul(n / trace(c))) < 0.15, "Q error " + relError(
@@ -269,12 +281,14 @@ class FismoTest {
         Fismo cfg = Fismo.builder().rootEvery(2).weightDecay(0.01).adamLearningRate(1e-3).build();
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.cnn(cfg, 42, DataType.FLOAT)));
         net.init();
-        Training.assertLossFalls("cnn", net, images, 30, 0.3);
+        // 60 steps, < 0.3x: six runs with 1e-6 relative gradient noise (GradientNoise) ended at 0.080-0.098x; after
+        // 30 steps the ratio depended on the machine's BLAS rounding (0.63x on AVX-512 OpenBLAS, < 0.3x elsewhere)
+        Training.assertLossFalls("cnn", net, images, 60, 0.3);
 
         File f = dir.resolve("fismo.zip").toFile();
         ModelSerializer.writeModel(net, f, true);
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(f, true);
-        for (int i = 30; i < 35; i++) {
+        for (int i = 60; i < 65; i++) {
             net.fit(images.get(i % images.size()));
             restored.fit(images.get(i % images.size()));
         }

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.dl4jopt.Optimizers;
+import org.dl4jopt.core.NetworkContext;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.muon.Muon;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,7 @@ class LayoutTest {
             assertEquals(u.requireLayout().length(), b.getParamOffsetEnd() - b.getParamOffsetStart(),
                     "block spans exactly the layout's parameters");
             for (ParamLayout p : u.requireLayout().params()) expectedState += u.usesMatrixRule(p) ? p.length() : 2 * p.length();
+            if (u.plan().leader()) expectedState += NetworkContext.HEADER;   // the network context
         }
         // the three identical dense layers are NOT merged into one block
         assertEquals(List.of("layer0", "layer1", "layer2", "layer3", "layer4", "layer5", "layer6"), owners);

@@ -6,7 +6,9 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jopt.NamedState;
 import org.dl4jopt.Optimizers;
+import org.dl4jopt.core.NetworkContext;
 import org.dl4jopt.Training;
 import org.dl4jopt.testmodels.SyntheticData;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,8 @@ class OneBitAdamTest {
             plain += 1 + 2 * n;
             compressed += 1 + 2 * n + 2 * ((n + 7) / 8 * 8);      // + worker and server error, padded to bytes
         }
+        plain += NetworkContext.HEADER;                           // the network context, in the first block
+        compressed += NetworkContext.HEADER;
         assertEquals(plain, mlp(OneBitAdam.builder().build()).getUpdater().getStateViewArray().length());
         assertEquals(compressed, mlp(OneBitAdam.builder().compressSingleWorker(true).build()).getUpdater()
                 .getStateViewArray().length());
@@ -74,9 +78,9 @@ class OneBitAdamTest {
         }
     }
 
-    /** State of layer 0's W: [t | m (192) | v (192) | ...]. */
+    /** Layer 0's W second moment. */
     static INDArray v0(MultiLayerNetwork net) {
-        return net.getUpdater().getStateViewArray().get(NDArrayIndex.interval(1 + 192, 1 + 2 * 192)).dup();
+        return NamedState.get(net, "layer0", "W_V").dup();
     }
 
     @Test
@@ -160,13 +164,13 @@ class OneBitAdamTest {
         assertTrue(drift > 1, "without the mask, zero-variance entries take ~S/eps steps; drift " + drift);
         // layer 0 W state [t | m (192) | v (192) | workerErr (192) | serverErr (192)], W in 'f' order: entry (i, j)
         // at i + 16 j
-        INDArray state = masked.getUpdater().getStateViewArray();
+        java.util.Map<String, INDArray> state = NamedState.of(masked, "layer0");
         for (int j = 0; j < 12; j++) {
             for (int i = 0; i < 4; i++) {
                 long e = i + 16L * j;
-                assertEquals(0.0, Math.abs(state.getDouble(1 + e)), "m at masked (" + i + "," + j + ")");
-                assertEquals(0.0, Math.abs(state.getDouble(1 + 2 * 192 + e)), "workerErr at (" + i + "," + j + ")");
-                assertEquals(0.0, Math.abs(state.getDouble(1 + 3 * 192 + e)), "serverErr at (" + i + "," + j + ")");
+                assertEquals(0.0, Math.abs(state.get("W_M").getDouble(e)), "m at masked (" + i + "," + j + ")");
+                assertEquals(0.0, Math.abs(state.get("W_workerErr").getDouble(e)), "workerErr at (" + i + "," + j + ")");
+                assertEquals(0.0, Math.abs(state.get("W_serverErr").getDouble(e)), "serverErr at (" + i + "," + j + ")");
             }
         }
     }
