@@ -1,5 +1,6 @@
 package org.dl4jopt.bench;
 
+import java.util.concurrent.atomic.AtomicLong;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.solvers.accumulation.EncodedGradientsAccumulator;
@@ -15,8 +16,6 @@ import org.dl4jopt.testmodels.TestModels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
-
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * 1-bit Adam on 2 ParallelWrapper workers, Fashion-MNIST CNN (issue 6): bytes sent per worker and test accuracy for
@@ -37,8 +36,8 @@ public final class OneBitBenchmark {
         int train = args.length > 0 ? Integer.parseInt(args[0]) : 25600;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         double warm = args.length > 2 ? Double.parseDouble(args[2]) : 0.15;
-        java.util.Set<String> modes = java.util.Set.of((args.length > 3 ? args[3] : "onebit,precond,adam,threshold")
-                .split(","));
+        java.util.Set<String> modes =
+                java.util.Set.of((args.length > 3 ? args[3] : "onebit,precond,adam,threshold").split(","));
         maskTau = args.length > 4 ? Double.parseDouble(args[4]) : 0;
         batchNorm = args.length > 5 && args[5].equals("bn");
         if (args.length > 5 && !args[5].equals("bn") && !args[5].equals("cnn")) {
@@ -47,9 +46,10 @@ public final class OneBitBenchmark {
         FashionMnist data = FashionMnist.load(train, 10_000);
         long rounds = (train / batch + WORKERS - 1) / WORKERS;
         long freeze = Math.max(1, Math.round(warm * rounds));
-        System.out.printf("Fashion-MNIST %s, %d train examples, batch %d per worker, %d workers, %d rounds, "
-                + "freezeStep %d (%.0f%% warm-up), lr %g, momentum mask tau %g%n", batchNorm ? "CNN+BN" : "CNN", train,
-                batch, WORKERS, rounds, freeze, 100 * warm, LR, maskTau);
+        System.out.printf(
+                "Fashion-MNIST %s, %d train examples, batch %d per worker, %d workers, %d rounds, "
+                        + "freezeStep %d (%.0f%% warm-up), lr %g, momentum mask tau %g%n",
+                batchNorm ? "CNN+BN" : "CNN", train, batch, WORKERS, rounds, freeze, 100 * warm, LR, maskTau);
         for (String m : modes) {
             if (!java.util.List.of("onebit", "precond", "adam", "threshold").contains(m)) {
                 throw new IllegalArgumentException("unknown mode " + m + ": use onebit,precond,adam,threshold");
@@ -68,25 +68,35 @@ public final class OneBitBenchmark {
     }
 
     static MultiLayerNetwork cnn(org.nd4j.linalg.learning.config.IUpdater u) {
-        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(batchNorm
-                ? TestModels.cnnWithBatchNorm(u, 42, DataType.FLOAT) : TestModels.cnn(u, 42, DataType.FLOAT)));
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(
+                batchNorm
+                        ? TestModels.cnnWithBatchNorm(u, 42, DataType.FLOAT)
+                        : TestModels.cnn(u, 42, DataType.FLOAT)));
         net.init();
         return net;
     }
 
     static void run(String name, FashionMnist data, int batch, long freeze, ExchangedQuantity q) {
-        MultiLayerNetwork net = cnn(OneBitAdam.builder().learningRate(LR).freezeStep(freeze).biasCorrection(true)
-                .momentumMaskThreshold(maskTau).build());
-        OneBitAllReduceAccumulator acc = new OneBitAllReduceAccumulator(WORKERS, q,
-                OneBitAllReduceAccumulator.DEFAULT_TIMEOUT_MILLIS);
+        MultiLayerNetwork net = cnn(OneBitAdam.builder()
+                .learningRate(LR)
+                .freezeStep(freeze)
+                .biasCorrection(true)
+                .momentumMaskThreshold(maskTau)
+                .build());
+        OneBitAllReduceAccumulator acc =
+                new OneBitAllReduceAccumulator(WORKERS, q, OneBitAllReduceAccumulator.DEFAULT_TIMEOUT_MILLIS);
         ParallelWrapper pw = acc.wrap(net, 4);
         long t0 = System.nanoTime();
         Thread progress = new Thread(() -> {
             try {
                 while (true) {
                     Thread.sleep(120_000);
-                    System.out.printf("  [%s] %.0f s: %d full-precision + %d compressed steps, masked %d%n", name,
-                            (System.nanoTime() - t0) / 1e9, acc.fullPrecisionSteps(), acc.compressedSteps(),
+                    System.out.printf(
+                            "  [%s] %.0f s: %d full-precision + %d compressed steps, masked %d%n",
+                            name,
+                            (System.nanoTime() - t0) / 1e9,
+                            acc.fullPrecisionSteps(),
+                            acc.compressedSteps(),
                             acc.maskedEntries());
                 }
             } catch (InterruptedException e) {
@@ -108,9 +118,19 @@ public final class OneBitBenchmark {
         long steps = acc.compressedSteps() + acc.fullPrecisionSteps();
         long fp32 = steps * 2L * (WORKERS - 1) * n * 4 / WORKERS;
         String acc1 = error != null ? "diverged: " + error : String.format("%.4f", accuracy(net, data));
-        System.out.printf("%-40s steps %d (%d compressed, %d of %d entries masked)  bytes/worker %,d  fp32 all-reduce "
-                + "%,d  ratio %.2fx  test accuracy %s  (%.0f s)%n", name, steps, acc.compressedSteps(),
-                Math.max(0, acc.maskedEntries()), n, bytes, fp32, (double) fp32 / bytes, acc1, secs);
+        System.out.printf(
+                "%-40s steps %d (%d compressed, %d of %d entries masked)  bytes/worker %,d  fp32 all-reduce "
+                        + "%,d  ratio %.2fx  test accuracy %s  (%.0f s)%n",
+                name,
+                steps,
+                acc.compressedSteps(),
+                Math.max(0, acc.maskedEntries()),
+                n,
+                bytes,
+                fp32,
+                (double) fp32 / bytes,
+                acc1,
+                secs);
     }
 
     /** DL4J's default gradient sharing, with the encoded messages counted as they are handed to the accumulator. */
@@ -128,10 +148,14 @@ public final class OneBitBenchmark {
                 super.sendMessage(message, iterationNumber, epochNumber);
             }
         };
-        EncodedGradientsAccumulator acc = new EncodedGradientsAccumulator(WORKERS, handler,
-                (long) maxUpdate * 4 * (WORKERS + 3), WORKERS + 2, Integer.MAX_VALUE, false);
-        ParallelWrapper pw = new ParallelWrapper.Builder<>(net).workers(WORKERS).prefetchBuffer(4)
-                .trainingMode(ParallelWrapper.TrainingMode.CUSTOM).gradientsAccumulator(acc).build();
+        EncodedGradientsAccumulator acc = new EncodedGradientsAccumulator(
+                WORKERS, handler, (long) maxUpdate * 4 * (WORKERS + 3), WORKERS + 2, Integer.MAX_VALUE, false);
+        ParallelWrapper pw = new ParallelWrapper.Builder<>(net)
+                .workers(WORKERS)
+                .prefetchBuffer(4)
+                .trainingMode(ParallelWrapper.TrainingMode.CUSTOM)
+                .gradientsAccumulator(acc)
+                .build();
         long t0 = System.nanoTime();
         pw.fit(data.trainIterator(batch, 1));
         net.setUpdater(u);
@@ -139,9 +163,16 @@ public final class OneBitBenchmark {
         long n = net.numParams();
         long perWorker = bytes.get() / WORKERS;
         long fp32 = messages.get() / WORKERS * 2L * (WORKERS - 1) * n * 4 / WORKERS;
-        System.out.printf("%-40s messages %d  bytes/worker %,d  fp32 all-reduce %,d  ratio %.2fx  test accuracy "
-                + "%.4f  (%.0f s)%n", "DL4J SHARED_GRADIENTS threshold (Adam)", messages.get(), perWorker, fp32,
-                (double) fp32 / perWorker, accuracy(net, data), secs);
+        System.out.printf(
+                "%-40s messages %d  bytes/worker %,d  fp32 all-reduce %,d  ratio %.2fx  test accuracy "
+                        + "%.4f  (%.0f s)%n",
+                "DL4J SHARED_GRADIENTS threshold (Adam)",
+                messages.get(),
+                perWorker,
+                fp32,
+                (double) fp32 / perWorker,
+                accuracy(net, data),
+                secs);
     }
 
     static double accuracy(MultiLayerNetwork net, FashionMnist data) {

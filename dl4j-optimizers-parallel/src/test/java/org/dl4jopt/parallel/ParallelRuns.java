@@ -59,6 +59,7 @@ final class ParallelRuns {
     }
 
     /** The builder's listeners go to the workers: ParallelWrapper takes them from the network at build time. */
+    @SuppressWarnings("unchecked") // DL4J declares Builder(T model) on a raw-typed class hierarchy: nothing to check
     static ParallelWrapper wrapper(Model net, TrainingMode mode, double sharingThreshold) {
         ParallelWrapper.Builder<Model> b = new ParallelWrapper.Builder<>(net).workers(2).prefetchBuffer(2)
                 .trainingMode(mode);

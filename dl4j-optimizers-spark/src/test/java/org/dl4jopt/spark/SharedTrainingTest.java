@@ -78,6 +78,7 @@ class SharedTrainingTest {
         }
     }
 
+    @SuppressWarnings("deprecation") // repartitionData(Never) is M2's only switch to keep the RDD as partitioned
     static SharedTrainingMaster master() {
         int port = freeUdpPort();
         VoidConfiguration voidConf = VoidConfiguration.builder()

@@ -5,6 +5,8 @@ package org.dl4jopt.examples;
  * message, never a stack trace, and exits with {@link #exitCode()}.
  */
 public class CliException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     /** Exit code for a bad command line. */
     public static final int USAGE = 2;
     /** Exit code for a missing data set or another environment problem. */

@@ -1,5 +1,11 @@
 package org.dl4jopt.examples;
 
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jopt.Optimizers;
@@ -12,13 +18,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
-
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * Trains {@link TestModels#cnn} on Fashion-MNIST with one optimizer through plain
@@ -38,17 +37,22 @@ public final class CnnRun implements Task {
     public static FashionMnist loadData(Path dir, int trainLimit, int testLimit) {
         Path d = dir != null ? dir : FashionMnist.defaultDir();
         List<String> missing = new ArrayList<>();
-        for (String f : List.of(FashionMnist.TRAIN_IMAGES, FashionMnist.TRAIN_LABELS, FashionMnist.TEST_IMAGES,
+        for (String f : List.of(
+                FashionMnist.TRAIN_IMAGES,
+                FashionMnist.TRAIN_LABELS,
+                FashionMnist.TEST_IMAGES,
                 FashionMnist.TEST_LABELS)) {
             if (!Files.isRegularFile(d.resolve(f))) {
                 missing.add(f);
             }
         }
         if (!missing.isEmpty()) {
-            throw new CliException("Fashion-MNIST not found in " + d + " (missing " + String.join(", ", missing)
-                    + ").\nInstall it with:\n    sudo apt-get install dataset-fashion-mnist\n"
-                    + "or pass --data-dir DIR pointing to a directory with the four IDX .gz files.",
-                    CliException.ENVIRONMENT, false);
+            throw new CliException(
+                    "Fashion-MNIST not found in " + d + " (missing " + String.join(", ", missing)
+                            + ").\nInstall it with:\n    sudo apt-get install dataset-fashion-mnist\n"
+                            + "or pass --data-dir DIR pointing to a directory with the four IDX .gz files.",
+                    CliException.ENVIRONMENT,
+                    false);
         }
         return FashionMnist.load(d, trainLimit, testLimit);
     }
@@ -60,8 +64,8 @@ public final class CnnRun implements Task {
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "Fashion-MNIST: %d train / %d test examples", data.trainSize(),
-                data.testSize());
+        return String.format(
+                Locale.ROOT, "Fashion-MNIST: %d train / %d test examples", data.trainSize(), data.testSize());
     }
 
     @Override
@@ -79,17 +83,34 @@ public final class CnnRun implements Task {
 
         int trainSize = data.trainSize();
         int itersPerEpoch = (trainSize + spec.batch() - 1) / spec.batch();
-        RunResult.Settings settings = new RunResult.Settings(spec.model(), metric(), spec.optimizer().label(),
-                spec.optimizer().learningRate(), wd, spec.epochs(), spec.batch(), spec.seed(),
-                trainSize, data.testSize(), spec.target());
-        TrainLoop.Plan plan = new TrainLoop.Plan(settings, spec.maxSteps(), spec.evalEvery(), spec.stopAtTarget(),
-                itersPerEpoch);
-        return TrainLoop.run(net, String.valueOf(updater), plan, data.trainIterator(spec.batch(), spec.seed()),
-                net::fit, () -> evaluate(net, data), () -> net.getUpdater(true).getStateViewArray(),
-                entry.trainingListeners(), progress);
+        RunResult.Settings settings = new RunResult.Settings(
+                spec.model(),
+                metric(),
+                spec.optimizer().label(),
+                spec.optimizer().learningRate(),
+                wd,
+                spec.epochs(),
+                spec.batch(),
+                spec.seed(),
+                trainSize,
+                data.testSize(),
+                spec.target());
+        TrainLoop.Plan plan =
+                new TrainLoop.Plan(settings, spec.maxSteps(), spec.evalEvery(), spec.stopAtTarget(), itersPerEpoch);
+        return TrainLoop.run(
+                net,
+                String.valueOf(updater),
+                plan,
+                data.trainIterator(spec.batch(), spec.seed()),
+                net::fit,
+                () -> evaluate(net, data),
+                () -> net.getUpdater(true).getStateViewArray(),
+                entry.trainingListeners(),
+                progress);
     }
 
     /** Test-set accuracy (via {@link Evaluation}) and mean per-example loss (network score without regularization). */
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     static double[] evaluate(MultiLayerNetwork net, FashionMnist data) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             DataSetIterator it = data.testIterator(EVAL_BATCH);
@@ -103,7 +124,7 @@ public final class CnnRun implements Task {
                 lossSum += net.scoreExamples(ds, false).sumNumber().doubleValue();
                 n += ds.numExamples();
             }
-            return new double[]{ev.accuracy(), n == 0 ? Double.NaN : lossSum / n};
+            return new double[] {ev.accuracy(), n == 0 ? Double.NaN : lossSum / n};
         }
     }
 }

@@ -14,8 +14,7 @@ import java.util.Locale;
  */
 public final class Compare {
 
-    private Compare() {
-    }
+    private Compare() {}
 
     /**
      * Runs the comparison described by {@code o} on {@code task}; returns the Markdown comparison table with the
@@ -34,12 +33,19 @@ public final class Compare {
             int best = Sweep.best(candidates);
             List<RunResult> repeats = new ArrayList<>();
             if (best < 0) {
-                progress.printf(Locale.ROOT, "[%s] every learning rate diverged (%s): no result%n", plan.label(),
+                progress.printf(
+                        Locale.ROOT,
+                        "[%s] every learning rate diverged (%s): no result%n",
+                        plan.label(),
                         plan.learningRates());
             } else {
                 if (candidates.size() > 1) {
-                    progress.printf(Locale.ROOT, "[%s] best learning rate of %s: %s%n", plan.label(),
-                            plan.learningRates(), Reports.shortNum(candidates.get(best).learningRate()));
+                    progress.printf(
+                            Locale.ROOT,
+                            "[%s] best learning rate of %s: %s%n",
+                            plan.label(),
+                            plan.learningRates(),
+                            Reports.shortNum(candidates.get(best).learningRate()));
                 }
                 for (long seed : o.seeds.subList(1, o.seeds.size())) {
                     RunSpec spec = base.with(plan.choice(best), seed);
@@ -53,12 +59,13 @@ public final class Compare {
 
     /** {@code NAME} when the optimizer has a single run, else {@code NAME/lrLR-seedS}. */
     static String runDir(Options.OptimizerPlan plan, RunSpec spec, boolean several) {
-        return several ? plan.label() + "/lr" + Reports.shortNum(spec.optimizer().learningRate()) + "-seed"
-                + spec.seed() : plan.label();
+        return several
+                ? plan.label() + "/lr" + Reports.shortNum(spec.optimizer().learningRate()) + "-seed" + spec.seed()
+                : plan.label();
     }
 
-    private static RunResult runOne(Task task, RunSpec spec, Path out, String dir, List<String> dirs,
-                                    PrintStream progress) throws IOException {
+    private static RunResult runOne(
+            Task task, RunSpec spec, Path out, String dir, List<String> dirs, PrintStream progress) throws IOException {
         RunResult r = task.train(spec, progress);
         Reports.writeRun(r, out.resolve(dir));
         dirs.add(dir);

@@ -28,7 +28,8 @@ final class Comparison {
         this.baseline = baseline;
         this.first = sweeps.get(0).sweep().get(0);
         this.target = first.target();
-        this.seeds = sweeps.stream().mapToInt(s -> 1 + s.seedRuns().size()).max().orElse(1);
+        this.seeds =
+                sweeps.stream().mapToInt(s -> 1 + s.seedRuns().size()).max().orElse(1);
         for (Sweep s : sweeps) {
             for (RunResult r : s.sweep()) {
                 if (!Objects.equals(target, r.target()) || r.metric() != first.metric()) {
@@ -81,31 +82,50 @@ final class Comparison {
     }
 
     String chartTitle() {
-        return String.format(Locale.ROOT, "%s on %d train examples, %d epoch(s), batch %d, seed %d", model(),
-                first.trainExamples(), first.epochs(), first.batch(), first.seed());
+        return String.format(
+                Locale.ROOT,
+                "%s on %d train examples, %d epoch(s), batch %d, seed %d",
+                model(),
+                first.trainExamples(),
+                first.epochs(),
+                first.batch(),
+                first.seed());
     }
 
     /** The paragraph on the settings and definitions above the table. */
     String settingsText(String dataLine) {
         Metric m = metric();
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
                 "%s. %d epoch(s), batch %d, seed %d%s. Seconds are training wall-clock seconds (held-out "
                         + "evaluations excluded); s/iteration is the median duration of one iteration; final train "
                         + "loss is the mean minibatch loss of the last iterations; %s and %s are from the last "
                         + "evaluation.",
-                dataLine, first.epochs(), first.batch(), first.seed(),
-                seeds > 1 ? " (repeats: " + seeds + " seeds; medians over seeds)" : "", m.label(), m.lossLabel()));
+                dataLine,
+                first.epochs(),
+                first.batch(),
+                first.seed(),
+                seeds > 1 ? " (repeats: " + seeds + " seeds; medians over seeds)" : "",
+                m.label(),
+                m.lossLabel()));
         if (target != null) {
-            sb.append(String.format(Locale.ROOT, " Iterations and seconds to target: at the first evaluation with "
-                    + "%s %s %s (the resolution is the evaluation interval, --eval-every).", m.label(),
-                    m.higherIsBetter() ? ">=" : "<=", Reports.shortNum(target)));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    " Iterations and seconds to target: at the first evaluation with "
+                            + "%s %s %s (the resolution is the evaluation interval, --eval-every).",
+                    m.label(),
+                    m.higherIsBetter() ? ">=" : "<=",
+                    Reports.shortNum(target)));
         }
         if (anySweep()) {
             sb.append(" Learning rates: each optimizer was trained with every candidate rate (seed ")
-                    .append(first.seed()).append("); the chosen one ")
-                    .append(target != null ? "reaches the target in the fewest iterations (ties: better final "
-                            + "metric); if none reaches it, the best final " + m.label() + "."
-                            : "has the best final " + m.label() + ".");
+                    .append(first.seed())
+                    .append("); the chosen one ")
+                    .append(
+                            target != null
+                                    ? "reaches the target in the fewest iterations (ties: better final "
+                                            + "metric); if none reaches it, the best final " + m.label() + "."
+                                    : "has the best final " + m.label() + ".");
         }
         return sb.toString();
     }
@@ -117,8 +137,14 @@ final class Comparison {
         if (anySweep()) {
             h.add("lr candidates");
         }
-        h.addAll(List.of("iterations", "wall seconds", "s/iteration (median)", "final train loss", metric().label(),
-                metric().lossLabel(), "optimizer state (bytes)"));
+        h.addAll(List.of(
+                "iterations",
+                "wall seconds",
+                "s/iteration (median)",
+                "final train loss",
+                metric().label(),
+                metric().lossLabel(),
+                "optimizer state (bytes)"));
         if (target != null) {
             h.addAll(List.of("iterations to target", "seconds to target"));
             if (seeds > 1) {
@@ -149,9 +175,13 @@ final class Comparison {
                 row.add(s.plan().learningRates().stream().map(Reports::shortNum).collect(Collectors.joining("/"))
                         + (s.chosenAtEdge() ? " (edge)" : ""));
             }
-            row.addAll(List.of(Integer.toString(r.iterations()), Reports.num(r.wallSeconds(), "%.1f"),
-                    Reports.num(s.medianSecondsPerIteration(), "%.4f"), Reports.num(r.finalTrainLoss(), "%.4f"),
-                    Reports.num(s.medianFinalMetric(), "%.4f"), Reports.num(s.medianFinalLoss(), "%.4f"),
+            row.addAll(List.of(
+                    Integer.toString(r.iterations()),
+                    Reports.num(r.wallSeconds(), "%.1f"),
+                    Reports.num(s.medianSecondsPerIteration(), "%.4f"),
+                    Reports.num(r.finalTrainLoss(), "%.4f"),
+                    Reports.num(s.medianFinalMetric(), "%.4f"),
+                    Reports.num(s.medianFinalLoss(), "%.4f"),
                     Long.toString(r.optimizerStateBytes())));
             if (target != null) {
                 Double it = s.medianIterationsToTarget();
@@ -194,11 +224,11 @@ final class Comparison {
         Double baseIt = base.medianIterationsToTarget();
         List<String> lines = new ArrayList<>();
         if (baseSec == null) {
-            lines.add(String.format(Locale.ROOT, "%s %s%s", baseline, missText(base, t),
-                    sweeps.size() > 1 ? ": no time ratios" : ""));
+            lines.add(String.format(
+                    Locale.ROOT, "%s %s%s", baseline, missText(base, t), sweeps.size() > 1 ? ": no time ratios" : ""));
         } else if (sweeps.size() == 1) {
-            lines.add(String.format(Locale.ROOT, "%s reaches %s in %.1f s (%.0f iterations)%s", baseline, t, baseSec,
-                    baseIt, med));
+            lines.add(String.format(
+                    Locale.ROOT, "%s reaches %s in %.1f s (%.0f iterations)%s", baseline, t, baseSec, baseIt, med));
         }
         for (Sweep s : sweeps) {
             if (s == base) {
@@ -209,12 +239,21 @@ final class Comparison {
             if (sec == null) {
                 lines.add(s.label() + " " + missText(s, t));
             } else if (baseSec == null) {
-                lines.add(String.format(Locale.ROOT, "%s reaches %s in %.1f s (%.0f iterations)%s", s.label(), t,
-                        sec, it, med));
+                lines.add(String.format(
+                        Locale.ROOT, "%s reaches %s in %.1f s (%.0f iterations)%s", s.label(), t, sec, it, med));
             } else {
-                lines.add(String.format(Locale.ROOT,
+                lines.add(String.format(
+                        Locale.ROOT,
                         "%s reaches %s in %sx the time of %s (%.1f s vs %.1f s; %sx the iterations, %.0f vs %.0f)%s",
-                        s.label(), t, ratio(sec, baseSec), baseline, sec, baseSec, ratio(it, baseIt), it, baseIt,
+                        s.label(),
+                        t,
+                        ratio(sec, baseSec),
+                        baseline,
+                        sec,
+                        baseSec,
+                        ratio(it, baseIt),
+                        it,
+                        baseIt,
                         med));
             }
         }
@@ -225,11 +264,20 @@ final class Comparison {
         if (s.allDiverged()) {
             return "diverged at every learning rate";
         }
-        String best = Reports.num(s.chosenRuns().stream().mapToDouble(RunResult::bestMetric)
-                .reduce(Double.NaN, (a, b) -> metric().better(b, a) ? b : a), "%.4f");
+        String best = Reports.num(
+                s.chosenRuns().stream()
+                        .mapToDouble(RunResult::bestMetric)
+                        .reduce(Double.NaN, (a, b) -> metric().better(b, a) ? b : a),
+                "%.4f");
         return seeds > 1 && s.seedsReached() > 0
-                ? String.format(Locale.ROOT, "reaches %s with only %d of %d seeds (best %s %s)", t, s.seedsReached(),
-                s.chosenRuns().size(), metric().label(), best)
+                ? String.format(
+                        Locale.ROOT,
+                        "reaches %s with only %d of %d seeds (best %s %s)",
+                        t,
+                        s.seedsReached(),
+                        s.chosenRuns().size(),
+                        metric().label(),
+                        best)
                 : String.format(Locale.ROOT, "does not reach %s (best %s %s)", t, metric().label(), best);
     }
 
@@ -238,15 +286,32 @@ final class Comparison {
     /** {@code comparison.csv}: one line per optimizer, machine-readable columns (empty: not reached / none). */
     String csv() {
         Metric m = metric();
-        List<String> cols = new ArrayList<>(List.of("optimizer", "lr", "lr_candidates", "iterations", "wall_seconds",
-                "seconds_per_iteration", "median_seconds_per_iteration", "final_train_loss", m.key(), m.lossKey(),
-                "optimizer_state_bytes", "seeds"));
+        List<String> cols = new ArrayList<>(List.of(
+                "optimizer",
+                "lr",
+                "lr_candidates",
+                "iterations",
+                "wall_seconds",
+                "seconds_per_iteration",
+                "median_seconds_per_iteration",
+                "final_train_loss",
+                m.key(),
+                m.lossKey(),
+                "optimizer_state_bytes",
+                "seeds"));
         if (target != null) {
-            cols.addAll(List.of(m.targetKey(), "iterations_to_target", "seconds_to_target", "seeds_reached",
-                    "seconds_to_target_min", "seconds_to_target_max", "time_ratio_to_baseline",
-                    "iterations_ratio_to_baseline", "baseline"));
+            cols.addAll(List.of(
+                    m.targetKey(),
+                    "iterations_to_target",
+                    "seconds_to_target",
+                    "seeds_reached",
+                    "seconds_to_target_min",
+                    "seconds_to_target_max",
+                    "time_ratio_to_baseline",
+                    "iterations_ratio_to_baseline",
+                    "baseline"));
         }
-        StringBuilder sb = new StringBuilder(String.join(",", cols)).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         Sweep base = sweep(baseline);
         for (Sweep s : sweeps) {
             RunResult r = s.chosenRun();
@@ -260,33 +325,60 @@ final class Comparison {
                 }
                 v.add(Integer.toString(0));
             } else {
-                v.addAll(List.of(Integer.toString(r.iterations()), Reports.num(r.wallSeconds(), "%.3f"),
-                        Reports.num(r.secondsPerIteration(), "%.5f"), Reports.num(s.medianSecondsPerIteration(), "%.5f"),
-                        Reports.num(r.finalTrainLoss(), "%.6f"), Reports.num(s.medianFinalMetric(), "%.4f"),
-                        Reports.num(s.medianFinalLoss(), "%.6f"), Long.toString(r.optimizerStateBytes()),
+                v.addAll(List.of(
+                        Integer.toString(r.iterations()),
+                        Reports.num(r.wallSeconds(), "%.3f"),
+                        Reports.num(r.secondsPerIteration(), "%.5f"),
+                        Reports.num(s.medianSecondsPerIteration(), "%.5f"),
+                        Reports.num(r.finalTrainLoss(), "%.6f"),
+                        Reports.num(s.medianFinalMetric(), "%.4f"),
+                        Reports.num(s.medianFinalLoss(), "%.6f"),
+                        Long.toString(r.optimizerStateBytes()),
                         Integer.toString(s.chosenRuns().size())));
             }
             if (target != null) {
                 Double it = s.medianIterationsToTarget();
                 Double sec = s.medianSecondsToTarget();
                 double[] range = s.secondsToTargetRange();
-                v.addAll(List.of(Reports.shortNum(target), it == null ? "" : Reports.num(it, "%.0f"),
-                        sec == null ? "" : Reports.num(sec, "%.3f"), Integer.toString(s.seedsReached()),
+                v.addAll(List.of(
+                        Reports.shortNum(target),
+                        it == null ? "" : Reports.num(it, "%.0f"),
+                        sec == null ? "" : Reports.num(sec, "%.3f"),
+                        Integer.toString(s.seedsReached()),
                         range == null ? "" : Reports.num(range[0], "%.3f"),
                         range == null ? "" : Reports.num(range[1], "%.3f"),
-                        ratio(sec, base.medianSecondsToTarget()), ratio(it, base.medianIterationsToTarget()),
+                        ratio(sec, base.medianSecondsToTarget()),
+                        ratio(it, base.medianIterationsToTarget()),
                         baseline));
             }
-            sb.append(String.join(",", v)).append('\n');
+            rows.add(v);
         }
-        return sb.toString();
+        return Reports.csv(cols, rows);
     }
 
-    /** Header of {@code sweep.csv} for {@code metric}. */
+    /** Columns of {@code sweep.csv} for {@code metric}. */
+    static List<String> sweepColumns(Metric m) {
+        return List.of(
+                "optimizer",
+                "lr",
+                "seed",
+                "chosen",
+                "status",
+                "iterations",
+                "wall_seconds",
+                "median_seconds_per_iteration",
+                "final_train_loss",
+                m.key(),
+                m.lossKey(),
+                m.targetKey(),
+                "iterations_to_target",
+                "seconds_to_target",
+                "dir");
+    }
+
+    /** Header line of {@code sweep.csv} for {@code metric}. */
     static String sweepHeader(Metric m) {
-        return "optimizer,lr,seed,chosen,status,iterations,wall_seconds,median_seconds_per_iteration,"
-                + "final_train_loss," + m.key() + "," + m.lossKey() + "," + m.targetKey()
-                + ",iterations_to_target,seconds_to_target,dir";
+        return String.join(",", sweepColumns(m));
     }
 
     /** Every run, sweep candidates and seed repeats alike. */
@@ -312,19 +404,28 @@ final class Comparison {
     }
 
     String sweepCsv() {
-        StringBuilder sb = new StringBuilder(sweepHeader(metric())).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         for (SweepRow row : allRuns()) {
             RunResult r = row.run();
             Long it = r.iterationsToTarget();
             Double sec = r.secondsToTarget();
-            sb.append(String.join(",", row.sweep().label(), Reports.shortNum(r.learningRate()),
-                    Long.toString(r.seed()), row.chosen(), row.status().replace(',', ';'),
-                    Integer.toString(r.iterations()), Reports.num(r.wallSeconds(), "%.3f"),
-                    Reports.num(r.medianSecondsPerIteration(), "%.5f"), Reports.num(r.finalTrainLoss(), "%.6f"),
-                    Reports.num(r.finalMetric(), "%.4f"), Reports.num(r.finalLoss(), "%.6f"),
-                    target == null ? "" : Reports.shortNum(target), it == null ? "" : Long.toString(it),
-                    sec == null ? "" : Reports.num(sec, "%.3f"), row.sweep().dirOf(r))).append('\n');
+            rows.add(List.of(
+                    row.sweep().label(),
+                    Reports.shortNum(r.learningRate()),
+                    Long.toString(r.seed()),
+                    row.chosen(),
+                    row.status(),
+                    Integer.toString(r.iterations()),
+                    Reports.num(r.wallSeconds(), "%.3f"),
+                    Reports.num(r.medianSecondsPerIteration(), "%.5f"),
+                    Reports.num(r.finalTrainLoss(), "%.6f"),
+                    Reports.num(r.finalMetric(), "%.4f"),
+                    Reports.num(r.finalLoss(), "%.6f"),
+                    target == null ? "" : Reports.shortNum(target),
+                    it == null ? "" : Long.toString(it),
+                    sec == null ? "" : Reports.num(sec, "%.3f"),
+                    row.sweep().dirOf(r)));
         }
-        return sb.toString();
+        return Reports.csv(sweepColumns(metric()), rows);
     }
 }

@@ -1,13 +1,14 @@
 package org.dl4jopt.examples;
 
+import java.util.List;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
-import java.util.List;
-
 /** A {@link DataSetIterator} that forwards everything to another one, without asynchronous prefetch. */
 abstract class ForwardingIterator implements DataSetIterator {
+    private static final long serialVersionUID = 1L;
+
     protected final DataSetIterator delegate;
 
     ForwardingIterator(DataSetIterator delegate) {

@@ -1,11 +1,13 @@
 package org.dl4jopt.examples;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
+import org.apache.commons.text.StringEscapeUtils;
 
 /**
  * Writes a comparison's {@code report.html}: one self-contained page (inline CSS, charts as PNG {@code data:} URIs,
@@ -21,7 +23,8 @@ final class HtmlReport {
     private static final int CHART_WIDTH = 900;
     private static final int CHART_HEIGHT = 500;
 
-    private static final String CSS = String.join("\n",
+    private static final String CSS = String.join(
+            "\n",
             "body{font-family:sans-serif;margin:24px;color:#222;max-width:1400px}",
             "table{border-collapse:collapse;margin:12px 0 20px;font-size:14px}",
             "th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}",
@@ -34,8 +37,7 @@ final class HtmlReport {
             "figcaption{font-size:13px;color:#555;margin-top:4px}",
             "p.note{font-size:14px;color:#444}");
 
-    private HtmlReport() {
-    }
+    private HtmlReport() {}
 
     static void write(Comparison c, String dataLine, Path file) throws IOException {
         Reports.write(file, html(c, dataLine));
@@ -46,7 +48,10 @@ final class HtmlReport {
         String title = "Optimizer comparison: " + c.model();
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-                .append(esc(title)).append("</title>\n<style>\n").append(CSS).append("\n</style>\n</head>\n<body>\n");
+                .append(esc(title))
+                .append("</title>\n<style>\n")
+                .append(CSS)
+                .append("\n</style>\n</head>\n<body>\n");
         h.append("<h1>").append(esc(title)).append("</h1>\n");
         h.append("<p class=\"note\">").append(esc(c.settingsText(dataLine))).append("</p>\n");
 
@@ -74,24 +79,47 @@ final class HtmlReport {
                 "Training loss (lines, smoothed) and " + heldOut + " (circles, at the evaluations) vs iteration, "
                         + "one colour per optimizer at its chosen learning rate.",
                 "The same losses vs training wall-clock seconds (evaluations excluded).",
-                capitalize(m.label()) + " vs training seconds" + (c.target() != null
-                        ? "; the grey line is the target " + Reports.shortNum(c.target()) + "." : "."));
+                capitalize(m.label()) + " vs training seconds"
+                        + (c.target() != null
+                                ? "; the grey line is the target " + Reports.shortNum(c.target()) + "."
+                                : "."));
         h.append("<h2>Charts</h2>\n");
         for (int i = 0; i < charts.size(); i++) {
-            h.append("<figure><img class=\"chart\" id=\"").append(CHART_IDS.get(i)).append("\" width=\"")
-                    .append(CHART_WIDTH).append("\" height=\"").append(CHART_HEIGHT + 36).append("\" alt=\"")
-                    .append(esc(captions.get(i))).append("\" src=\"data:image/png;base64,")
-                    .append(Base64.getEncoder().encodeToString(charts.get(i))).append("\"><figcaption>")
-                    .append(esc(captions.get(i))).append("</figcaption></figure>\n");
+            h.append("<figure><img class=\"chart\" id=\"")
+                    .append(CHART_IDS.get(i))
+                    .append("\" width=\"")
+                    .append(CHART_WIDTH)
+                    .append("\" height=\"")
+                    .append(CHART_HEIGHT + 36)
+                    .append("\" alt=\"")
+                    .append(esc(captions.get(i)))
+                    .append("\" src=\"data:image/png;base64,")
+                    .append(Base64.getEncoder().encodeToString(charts.get(i)))
+                    .append("\"><figcaption>")
+                    .append(esc(captions.get(i)))
+                    .append("</figcaption></figure>\n");
         }
 
-        h.append("<h2>Every run").append(c.anySweep() ? " of the learning-rate sweep" : "")
-                .append(c.seeds() > 1 ? " and the seed repeats" : "").append("</h2>\n");
+        h.append("<h2>Every run")
+                .append(c.anySweep() ? " of the learning-rate sweep" : "")
+                .append(c.seeds() > 1 ? " and the seed repeats" : "")
+                .append("</h2>\n");
         h.append("<p class=\"note\">chosen: yes = the optimizer's chosen rate, repeat = the chosen rate with "
                 + "another seed. Also in sweep.csv.</p>\n");
-        List<String> header = List.of("optimizer", "lr", "seed", "chosen", "status", "iterations",
-                "s/iteration (median)", "final train loss", m.label(), m.lossLabel(), "iterations to target",
-                "seconds to target", "files");
+        List<String> header = List.of(
+                "optimizer",
+                "lr",
+                "seed",
+                "chosen",
+                "status",
+                "iterations",
+                "s/iteration (median)",
+                "final train loss",
+                m.label(),
+                m.lossLabel(),
+                "iterations to target",
+                "seconds to target",
+                "files");
         List<List<String>> rows = new ArrayList<>();
         List<String> classes = new ArrayList<>();
         List<String> links = new ArrayList<>();
@@ -99,12 +127,20 @@ final class HtmlReport {
             RunResult r = row.run();
             Long it = r.iterationsToTarget();
             Double sec = r.secondsToTarget();
-            rows.add(List.of(row.sweep().label(), Reports.shortNum(r.learningRate()), Long.toString(r.seed()),
-                    row.chosen(), row.status(), Integer.toString(r.iterations()),
-                    Reports.num(r.medianSecondsPerIteration(), "%.4f"), Reports.num(r.finalTrainLoss(), "%.4f"),
-                    Reports.num(r.finalMetric(), "%.4f"), Reports.num(r.finalLoss(), "%.4f"),
+            rows.add(List.of(
+                    row.sweep().label(),
+                    Reports.shortNum(r.learningRate()),
+                    Long.toString(r.seed()),
+                    row.chosen(),
+                    row.status(),
+                    Integer.toString(r.iterations()),
+                    Reports.num(r.medianSecondsPerIteration(), "%.4f"),
+                    Reports.num(r.finalTrainLoss(), "%.4f"),
+                    Reports.num(r.finalMetric(), "%.4f"),
+                    Reports.num(r.finalLoss(), "%.4f"),
                     it == null ? (c.target() == null ? "" : "not reached") : Long.toString(it),
-                    sec == null ? (c.target() == null ? "" : "not reached") : Reports.num(sec, "%.1f"), ""));
+                    sec == null ? (c.target() == null ? "" : "not reached") : Reports.num(sec, "%.1f"),
+                    ""));
             classes.add(r.failed() ? "failed" : row.chosen().equals("yes") ? "chosen" : "");
             links.add(row.sweep().dirOf(r));
         }
@@ -124,23 +160,41 @@ final class HtmlReport {
         String title = c.chartTitle();
         String y = "loss (train smoothed; " + heldOut + ")";
         return List.of(
-                Charts.png(title, List.of(new Charts.Panel("Loss vs iteration", "iteration", y, byIter)),
-                        CHART_WIDTH, CHART_HEIGHT),
-                Charts.png(title, List.of(new Charts.Panel("Loss vs wall time", "training seconds", y, bySec)),
-                        CHART_WIDTH, CHART_HEIGHT),
-                Charts.png(title, List.of(new Charts.Panel(capitalize(c.metric().label()) + " vs wall time",
-                                "training seconds", c.metric().label(), metric, new double[]{0, maxSeconds})),
-                        CHART_WIDTH, CHART_HEIGHT));
+                Charts.png(
+                        title,
+                        List.of(new Charts.Panel("Loss vs iteration", "iteration", y, byIter)),
+                        CHART_WIDTH,
+                        CHART_HEIGHT),
+                Charts.png(
+                        title,
+                        List.of(new Charts.Panel("Loss vs wall time", "training seconds", y, bySec)),
+                        CHART_WIDTH,
+                        CHART_HEIGHT),
+                Charts.png(
+                        title,
+                        List.of(new Charts.Panel(
+                                capitalize(c.metric().label()) + " vs wall time",
+                                "training seconds",
+                                c.metric().label(),
+                                metric,
+                                new double[] {0, maxSeconds})),
+                        CHART_WIDTH,
+                        CHART_HEIGHT));
     }
 
-    private static void table(StringBuilder h, String id, List<String> header, List<List<String>> rows,
-                              List<String> rowClasses) {
+    private static void table(
+            StringBuilder h, String id, List<String> header, List<List<String>> rows, List<String> rowClasses) {
         table(h, id, header, rows, rowClasses, null);
     }
 
     /** A table; {@code links} (nullable) puts links to a run directory's files into the last column. */
-    private static void table(StringBuilder h, String id, List<String> header, List<List<String>> rows,
-                              List<String> rowClasses, List<String> links) {
+    private static void table(
+            StringBuilder h,
+            String id,
+            List<String> header,
+            List<List<String>> rows,
+            List<String> rowClasses,
+            List<String> links) {
         h.append("<table id=\"").append(esc(id)).append("\">\n<tr>");
         header.forEach(col -> h.append("<th>").append(esc(col)).append("</th>"));
         h.append("</tr>\n");
@@ -153,7 +207,10 @@ final class HtmlReport {
                 if (links != null && j == row.size() - 1) {
                     String dir = links.get(i);
                     for (String f : List.of("summary.json", "curves.csv", "curves.png")) {
-                        h.append("<a href=\"").append(esc(href(dir + "/" + f))).append("\">").append(esc(f))
+                        h.append("<a href=\"")
+                                .append(esc(href(dir + "/" + f)))
+                                .append("\">")
+                                .append(esc(f))
                                 .append("</a> ");
                     }
                 } else {
@@ -166,35 +223,18 @@ final class HtmlReport {
         h.append("</table>\n");
     }
 
-    /** A relative URL of a path made of our own file and directory names: percent-encodes all but safe characters. */
+    /** A relative URL of a path made of our own file and directory names (spaces and non-ASCII percent-encoded). */
     static String href(String path) {
-        StringBuilder sb = new StringBuilder();
-        for (byte b : path.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            char ch = (char) (b & 0xff);
-            if (Character.isLetterOrDigit(ch) && ch < 128 || "/._-~".indexOf(ch) >= 0) {
-                sb.append(ch);
-            } else {
-                sb.append(String.format(Locale.ROOT, "%%%02X", b & 0xff));
-            }
+        try {
+            return new URI(null, null, path, null).toASCIIString();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(path, e);
         }
-        return sb.toString();
     }
 
-    /** Escapes text for HTML element content and double-quoted attribute values. */
+    /** Escapes text for HTML element content and double-quoted attribute values (commons-text). */
     static String esc(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(ch);
-            }
-        }
-        return sb.toString();
+        return StringEscapeUtils.escapeHtml4(s);
     }
 
     private static String capitalize(String s) {

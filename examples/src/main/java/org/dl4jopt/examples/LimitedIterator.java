@@ -1,12 +1,13 @@
 package org.dl4jopt.examples;
 
+import java.util.NoSuchElementException;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
-import java.util.NoSuchElementException;
-
 /** The first {@code maxBatches} batches of an iterator, on every pass ({@code --test-limit} for the transformer). */
 final class LimitedIterator extends ForwardingIterator {
+    private static final long serialVersionUID = 1L;
+
     private final int maxBatches;
     private int served;
 

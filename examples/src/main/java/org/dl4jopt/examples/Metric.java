@@ -6,14 +6,20 @@ package org.dl4jopt.examples;
  */
 public enum Metric {
     /** Fraction of the test set classified correctly; the loss beside it is the mean cross-entropy per example. */
-    TEST_ACCURACY("test_accuracy", "test accuracy", "test_loss", "test loss", true, "--target-accuracy",
-            "target_accuracy"),
+    TEST_ACCURACY(
+            "test_accuracy", "test accuracy", "test_loss", "test loss", true, "--target-accuracy", "target_accuracy"),
     /**
      * Validation bits per character, {@code loss / ln 2}; the loss beside it is the mean cross-entropy in nats per
      * character.
      */
-    VALIDATION_BPC("validation_bpc", "validation bpc", "validation_loss", "validation loss (nats/char)", false,
-            "--target-bpc", "target_bpc");
+    VALIDATION_BPC(
+            "validation_bpc",
+            "validation bpc",
+            "validation_loss",
+            "validation loss (nats/char)",
+            false,
+            "--target-bpc",
+            "target_bpc");
 
     private final String key;
     private final String label;
@@ -23,8 +29,14 @@ public enum Metric {
     private final String targetOption;
     private final String targetKey;
 
-    Metric(String key, String label, String lossKey, String lossLabel, boolean higherIsBetter, String targetOption,
-           String targetKey) {
+    Metric(
+            String key,
+            String label,
+            String lossKey,
+            String lossLabel,
+            boolean higherIsBetter,
+            String targetOption,
+            String targetKey) {
         this.key = key;
         this.label = label;
         this.lossKey = lossKey;

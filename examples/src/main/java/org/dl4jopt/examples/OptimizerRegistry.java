@@ -1,5 +1,13 @@
 package org.dl4jopt.examples;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -19,15 +27,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * The optimizers the examples know, by command-line name. Adding an optimizer is one {@code register(...)} line in the
@@ -60,9 +59,14 @@ public final class OptimizerRegistry {
      * One registered name. {@code listeners} supplies the training listeners the optimizer needs on the network besides the run's own
      * (fresh instances per network); most optimizers need none.
      */
-    public record Entry(String name, double defaultLearningRate, String description, UpdaterFactory factory,
-                        WeightDecayMode weightDecayMode, Supplier<List<TrainingListener>> listeners,
-                        Double defaultWeightDecay) {
+    public record Entry(
+            String name,
+            double defaultLearningRate,
+            String description,
+            UpdaterFactory factory,
+            WeightDecayMode weightDecayMode,
+            Supplier<List<TrainingListener>> listeners,
+            Double defaultWeightDecay) {
 
         /** The weight decay a run uses: {@code --weight-decay} if given, else the entry's default (null: none). */
         public Double effectiveWeightDecay(Double requested) {
@@ -91,85 +95,159 @@ public final class OptimizerRegistry {
     public static final double ADAMW_WEIGHT_DECAY = 0.01;
 
     static {
-        register("muon", Muon.DEFAULT_LEARNING_RATE,
+        register(
+                "muon",
+                Muon.DEFAULT_LEARNING_RATE,
                 "Muon: orthogonalised (Newton-Schulz) momentum for hidden conv/dense weights; AdamW (lr 3e-4) "
                         + "for the first conv, the output layer and biases",
-                (lr, wd, seed) -> Muon.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
+                (lr, wd, seed) -> Muon.builder()
+                        .learningRate(lr)
+                        .weightDecay(wd)
+                        .adamWeightDecay(wd)
+                        .build(),
                 WeightDecayMode.IN_UPDATER);
-        register("adam", 1e-3,
+        register(
+                "adam",
+                1e-3,
                 "DL4J Adam (beta1 0.9, beta2 0.999, eps 1e-8); with --weight-decay it is AdamW "
                         + "(DL4J decoupled WeightDecay)",
-                (lr, wd, seed) -> new Adam(lr), WeightDecayMode.DL4J_REGULARIZATION);
-        register("adamw", 1e-3,
+                (lr, wd, seed) -> new Adam(lr),
+                WeightDecayMode.DL4J_REGULARIZATION);
+        register(
+                "adamw",
+                1e-3,
                 "DL4J Adam + decoupled weight decay 0.01 (DL4J WeightDecay, applyLR=true: W <- W - lr*0.01*W after "
                         + "the Adam step, weights only, not biases; PyTorch's AdamW default); --weight-decay overrides",
-                (lr, wd, seed) -> new Adam(lr), WeightDecayMode.DL4J_REGULARIZATION, null, ADAMW_WEIGHT_DECAY);
-        register("sgd", 0.05,
+                (lr, wd, seed) -> new Adam(lr),
+                WeightDecayMode.DL4J_REGULARIZATION,
+                null,
+                ADAMW_WEIGHT_DECAY);
+        register(
+                "sgd",
+                0.05,
                 "DL4J Nesterovs: SGD with Nesterov momentum 0.9",
-                (lr, wd, seed) -> new Nesterovs(lr, 0.9), WeightDecayMode.DL4J_REGULARIZATION);
-        register("dropmuon", DropMuon.DEFAULT_LEARNING_RATE,
+                (lr, wd, seed) -> new Nesterovs(lr, 0.9),
+                WeightDecayMode.DL4J_REGULARIZATION);
+        register(
+                "dropmuon",
+                DropMuon.DEFAULT_LEARNING_RATE,
                 "Drop-Muon: Muon that each iteration updates only the layers from a random cutoff (uniform, "
                         + "seeded by --seed) to the output; the backward pass stops at the cutoff (DropMuonBackprop)",
-                (lr, wd, seed) -> DropMuon.builder().learningRate(lr).seed(seed).weightDecay(wd).adamWeightDecay(wd)
+                (lr, wd, seed) -> DropMuon.builder()
+                        .learningRate(lr)
+                        .seed(seed)
+                        .weightDecay(wd)
+                        .adamWeightDecay(wd)
                         .build(),
-                WeightDecayMode.IN_UPDATER, () -> List.of(new DropMuonBackprop()));
+                WeightDecayMode.IN_UPDATER,
+                () -> List.of(new DropMuonBackprop()));
 
-        register("fismo", Fismo.DEFAULT_LEARNING_RATE,
+        register(
+                "fismo",
+                Fismo.DEFAULT_LEARNING_RATE,
                 "FISMO: Muon's step in a Kronecker-factored Fisher trust region (P^-1/2 NS(M) Q^-1/2, factors "
                         + "from the gradients); sides above 1024 keep the identity factor; AdamW fallback as Muon",
-                (lr, wd, seed) -> Fismo.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
+                (lr, wd, seed) -> Fismo.builder()
+                        .learningRate(lr)
+                        .weightDecay(wd)
+                        .adamWeightDecay(wd)
+                        .build(),
                 WeightDecayMode.IN_UPDATER);
-        register("fismo-graft", Muon.DEFAULT_LEARNING_RATE,
+        register(
+                "fismo-graft",
+                Muon.DEFAULT_LEARNING_RATE,
                 "FISMO with norm grafting (graft(true): each step rescaled to Muon's Frobenius norm, hence Muon's "
                         + "default lr 0.02; the spec's setting "
                         + "'if unstable', e.g. the transformer, whose rank-deficient factors amplify weak directions "
                         + "up to 1/damping at the default)",
-                (lr, wd, seed) -> Fismo.builder().learningRate(lr).graft(true).weightDecay(wd).adamWeightDecay(wd)
+                (lr, wd, seed) -> Fismo.builder()
+                        .learningRate(lr)
+                        .graft(true)
+                        .weightDecay(wd)
+                        .adamWeightDecay(wd)
                         .build(),
                 WeightDecayMode.IN_UPDATER);
-        register("lanton", Lanton.DEFAULT_LEARNING_RATE,
+        register(
+                "lanton",
+                Lanton.DEFAULT_LEARNING_RATE,
                 "LANTON: noise-adaptive layerwise rates over Muon (Moonlight scale); Signum for the first conv "
                         + "and the head; rates logged every 100 iterations (LantonRates)",
-                (lr, wd, seed) -> Lanton.builder().learningRate(lr).weightDecay(wd).adamWeightDecay(wd).build(),
-                WeightDecayMode.IN_UPDATER, () -> List.of(new LantonRates(100)));
-        register("onebit-adam", OneBitAdam.DEFAULT_LEARNING_RATE,
+                (lr, wd, seed) -> Lanton.builder()
+                        .learningRate(lr)
+                        .weightDecay(wd)
+                        .adamWeightDecay(wd)
+                        .build(),
+                WeightDecayMode.IN_UPDATER,
+                () -> List.of(new LantonRates(100)));
+        register(
+                "onebit-adam",
+                OneBitAdam.DEFAULT_LEARNING_RATE,
                 "1-bit Adam with one worker (DeepSpeed semantics: no compression): bias-corrected Adam for 100 "
                         + "iterations, then the variance frozen",
-                (lr, wd, seed) -> OneBitAdam.builder().learningRate(lr).weightDecay(wd).freezeStep(100)
-                        .biasCorrection(true).build(),
+                (lr, wd, seed) -> OneBitAdam.builder()
+                        .learningRate(lr)
+                        .weightDecay(wd)
+                        .freezeStep(100)
+                        .biasCorrection(true)
+                        .build(),
                 WeightDecayMode.IN_UPDATER);
-        register("am-sgd", AdaptiveMemorySgd.DEFAULT_LEARNING_RATE,
+        register(
+                "am-sgd",
+                AdaptiveMemorySgd.DEFAULT_LEARNING_RATE,
                 "AM-SGD: momentum with an adaptive memory beta per tensor (lambda 0.1, beta <= 0.9); EMA-form "
                         + "direction, so lr 0.5 matches sgd's 0.05; betas logged every 100 iterations (AmBetas)",
-                (lr, wd, seed) -> AdaptiveMemorySgd.builder().learningRate(lr).weightDecay(wd).build(),
-                WeightDecayMode.IN_UPDATER, () -> List.of(new AmBetas(100)));
-        register("am-adamw", AdaptiveMemoryAdamW.DEFAULT_LEARNING_RATE,
+                (lr, wd, seed) -> AdaptiveMemorySgd.builder()
+                        .learningRate(lr)
+                        .weightDecay(wd)
+                        .build(),
+                WeightDecayMode.IN_UPDATER,
+                () -> List.of(new AmBetas(100)));
+        register(
+                "am-adamw",
+                AdaptiveMemoryAdamW.DEFAULT_LEARNING_RATE,
                 "AM-AdamW: AdamW whose first-moment beta adapts per tensor (lambda 0.1, beta <= 0.89); betas logged "
                         + "every 100 iterations (AmBetas)",
-                (lr, wd, seed) -> AdaptiveMemoryAdamW.builder().learningRate(lr).weightDecay(wd).build(),
-                WeightDecayMode.IN_UPDATER, () -> List.of(new AmBetas(100)));
+                (lr, wd, seed) -> AdaptiveMemoryAdamW.builder()
+                        .learningRate(lr)
+                        .weightDecay(wd)
+                        .build(),
+                WeightDecayMode.IN_UPDATER,
+                () -> List.of(new AmBetas(100)));
     }
 
-    private OptimizerRegistry() {
-    }
+    private OptimizerRegistry() {}
 
-    private static void register(String name, double defaultLr, String description, UpdaterFactory factory,
-                                 WeightDecayMode weightDecayMode) {
+    private static void register(
+            String name,
+            double defaultLr,
+            String description,
+            UpdaterFactory factory,
+            WeightDecayMode weightDecayMode) {
         register(name, defaultLr, description, factory, weightDecayMode, null, null);
     }
 
     /** As above, for an optimizer that needs {@code listeners} on the network (fresh instances per call). */
-    private static void register(String name, double defaultLr, String description, UpdaterFactory factory,
-                                 WeightDecayMode weightDecayMode, Supplier<List<TrainingListener>> listeners) {
+    private static void register(
+            String name,
+            double defaultLr,
+            String description,
+            UpdaterFactory factory,
+            WeightDecayMode weightDecayMode,
+            Supplier<List<TrainingListener>> listeners) {
         register(name, defaultLr, description, factory, weightDecayMode, listeners, null);
     }
 
     /** As above, with a default weight decay used when {@code --weight-decay} is not given. */
-    private static void register(String name, double defaultLr, String description, UpdaterFactory factory,
-                                 WeightDecayMode weightDecayMode, Supplier<List<TrainingListener>> listeners,
-                                 Double defaultWeightDecay) {
-        ENTRIES.put(name, new Entry(name, defaultLr, description, factory, weightDecayMode, listeners,
-                defaultWeightDecay));
+    private static void register(
+            String name,
+            double defaultLr,
+            String description,
+            UpdaterFactory factory,
+            WeightDecayMode weightDecayMode,
+            Supplier<List<TrainingListener>> listeners,
+            Double defaultWeightDecay) {
+        ENTRIES.put(
+                name, new Entry(name, defaultLr, description, factory, weightDecayMode, listeners, defaultWeightDecay));
     }
 
     /** All entries, in registration order. */
@@ -189,8 +267,8 @@ public final class OptimizerRegistry {
     public static Entry get(String name) {
         Entry e = ENTRIES.get(name.trim().toLowerCase(Locale.ROOT));
         if (e == null) {
-            throw CliException.plain("Unknown optimizer '" + name + "'. Known optimizers: "
-                    + String.join(", ", names()) + ".");
+            throw CliException.plain(
+                    "Unknown optimizer '" + name + "'. Known optimizers: " + String.join(", ", names()) + ".");
         }
         return e;
     }
@@ -203,7 +281,8 @@ public final class OptimizerRegistry {
         for (NeuralNetConfiguration layerConf : conf.getConfs()) {
             if (layerConf.getLayer() instanceof BaseLayer layer) {
                 List<Regularization> regs = layer.getRegularization() == null
-                        ? new ArrayList<>() : new ArrayList<>(layer.getRegularization());
+                        ? new ArrayList<>()
+                        : new ArrayList<>(layer.getRegularization());
                 regs.add(new WeightDecay(weightDecay, true));
                 layer.setRegularization(regs);
             }

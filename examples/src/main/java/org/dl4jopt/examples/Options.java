@@ -1,7 +1,6 @@
 package org.dl4jopt.examples;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,90 +8,255 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
 
-/** The parsed command line of {@code examples/run}. Parsing only; nothing here touches ND4J. */
+/**
+ * The parsed command line of {@code examples/run}: picocli binds the subcommands ({@code cnn}, {@code transformer},
+ * {@code compare MODEL}, {@code optimizers}, {@code help}) and their options and writes the help; the checks that
+ * involve several options are here. Nothing here touches ND4J.
+ */
 public final class Options {
-
-    public enum Command { RUN, COMPARE, HELP, LIST }
+    public enum Command {
+        RUN,
+        COMPARE,
+        HELP,
+        LIST
+    }
 
     /** One optimizer to train with: registry entry, learning rate actually used, and a label for files/tables. */
-    public record OptimizerChoice(OptimizerRegistry.Entry entry, double learningRate, String label) {
-    }
+    public record OptimizerChoice(OptimizerRegistry.Entry entry, double learningRate, String label) {}
 
     /**
      * One optimizer of the command line with its candidate learning rates (one, or several for a sweep), in
      * ascending order. {@code swept}: the candidates came from {@code --lr-sweep} or {@code NAME:LR1/LR2/...}.
      */
-    public record OptimizerPlan(OptimizerRegistry.Entry entry, String label, List<Double> learningRates,
-                                boolean swept) {
+    public record OptimizerPlan(
+            OptimizerRegistry.Entry entry, String label, List<Double> learningRates, boolean swept) {
         /** The run with the i-th candidate learning rate. */
         public OptimizerChoice choice(int i) {
             return new OptimizerChoice(entry, learningRates.get(i), label);
         }
     }
 
-    public static final String USAGE = String.join("\n",
-            "Usage:",
-            "  examples/run cnn|transformer --optimizer NAME --out DIR [options]",
-            "  examples/run compare cnn|transformer --optimizers NAME[:LR[/LR...]],... --out DIR [options]",
-            "  examples/run optimizers        list the optimizer names",
-            "  examples/run help",
-            "",
-            "Models: cnn = the reference CNN (conv16-pool-conv32-pool-dense128-softmax10) on Fashion-MNIST, judged",
-            "by test accuracy; transformer = a character-level decoder-only transformer (dModel 64, 4 heads,",
-            "2 blocks) on the Debian fortunes text, judged by validation bits per character (bpc).",
-            "",
-            "Options:",
-            "  --optimizer NAME      optimizer of a single run (default muon)",
-            "  --optimizers LIST     comma-separated optimizers to compare (default muon,adam); NAME:LR sets",
-            "                        that optimizer's learning rate, NAME:LR1/LR2/LR3 sweeps these rates",
-            "  --lr-sweep M1,M2,...  compare: try each optimizer at these multiples of its learning rate (its",
-            "                        default, --lr or NAME:LR), e.g. 0.5,1,2; NAME:LR1/LR2 lists are kept as",
-            "                        given. Best rate per optimizer: the one reaching the target in the fewest",
-            "                        iterations (ties: better final metric); without a target or if none",
-            "                        reaches it, the best final metric. Diverged candidates are skipped",
-            "  --seeds S1,S2,...     compare: repeat each optimizer at its best rate with these seeds and",
-            "                        report the median time to target and its spread; the sweep uses S1",
-            "  --baseline NAME       compare: optimizer the ratios are relative to (default adam if listed,",
-            "                        else the first)",
-            "  --epochs N            training epochs (default 1)",
-            "  --max-steps N         stop after N iterations (default 0 = run all epochs)",
-            "  --batch B             minibatch size (default 128 for cnn, 32 windows for transformer)",
-            "  --train-limit K       cnn: use only the first K training examples (default 0 = all 60000)",
-            "  --test-limit K        cnn: the first K test examples (default 0 = all 10000); transformer: about",
-            "                        K validation characters (whole batches of 64 windows; default 0 = all)",
-            "  --seed S              weight-init and shuffle seed (default 42)",
-            "  --lr X                learning rate (default: the optimizer's own; with compare it applies to",
-            "                        every optimizer without a NAME:LR)",
-            "  --weight-decay X      decoupled weight decay (W <- W - lr*X*W); Adam becomes AdamW (default none;",
-            "                        adamw: 0.01)",
-            "  --eval-every N        also evaluate on the test set every N iterations within an epoch",
-            "                        (default 200, 0 = only at the end of each epoch); this is the resolution",
-            "                        of the time to target",
-            "  --target-accuracy X   report the training seconds and iterations until the first evaluation",
-            "                        with test accuracy >= X (a fraction, e.g. 0.88); compare adds the columns",
-            "                        and each optimizer's time ratio to the baseline (default none)",
-            "  --target-bpc X        transformer: as --target-accuracy for validation bits per character <= X",
-            "  --stop-at-target      end a run at the first evaluation that reaches the target (saves time in",
-            "                        sweeps; the final metric is then the one at the target)",
-            "  --data-dir DIR        cnn: Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist);",
-            "                        transformer: fortune files (default /usr/share/games/fortunes)",
-            "  --text-file FILE      transformer: train on this text instead (its last 10% is the validation text)",
-            "  --seq-len N           transformer: context window in characters (default 64)",
-            "  --out DIR             output directory (required)",
-            "",
-            "Outputs: DIR/summary.json, curves.csv, evals.csv, curves.png for a run; for compare, one such",
-            "directory per run (DIR/NAME/, or DIR/NAME/lrLR-seedS/ when an optimizer has several runs) plus",
-            "DIR/report.html (self-contained), comparison.csv, comparison.md, comparison.png and sweep.csv.");
+    // ------------------------------------------------------------------------------------------------ picocli
 
-    private static final Set<String> VALUE_OPTIONS = Set.of("--optimizer", "--optimizers", "--epochs", "--batch",
-            "--train-limit", "--test-limit", "--seed", "--lr", "--weight-decay", "--eval-every", "--target-accuracy",
-            "--data-dir", "--out", "--lr-sweep", "--seeds", "--baseline", "--max-steps", "--target-bpc", "--text-file",
-            "--seq-len");
-    private static final Set<String> FLAG_OPTIONS = Set.of("--stop-at-target");
-    private static final List<String> MODELS = List.of("cnn", "transformer");
-    private static final Set<String> CNN_ONLY = Set.of("--target-accuracy", "--train-limit");
-    private static final Set<String> TRANSFORMER_ONLY = Set.of("--target-bpc", "--text-file", "--seq-len");
+    private static final String MODELS_TEXT =
+            "Models: cnn = the reference CNN (conv16-pool-conv32-pool-dense128-softmax10)"
+                    + " on Fashion-MNIST, judged by test accuracy; transformer = a character-level decoder-only transformer"
+                    + " (dModel 64, 4 heads, 2 blocks) on the Debian fortunes text, judged by validation bits per character"
+                    + " (bpc).";
+    private static final String OUTPUTS_TEXT = "Outputs: DIR/summary.json, curves.csv, evals.csv, curves.png for a run;"
+            + " for compare, one such directory per run (DIR/NAME/, or DIR/NAME/lrLR-seedS/ when an optimizer has"
+            + " several runs) plus DIR/report.html (self-contained), comparison.csv, comparison.md, comparison.png"
+            + " and sweep.csv.";
+
+    @CommandLine.Command(
+            name = "examples/run",
+            synopsisSubcommandLabel = "COMMAND",
+            description = "Trains the reference models with the dl4j-optimizers optimizers and compares them.",
+            footer = {"", MODELS_TEXT, "", "Run 'examples/run compare --help' for the options of every command."})
+    static final class Root {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this help")
+        boolean help;
+    }
+
+    @CommandLine.Command(
+            description = "Train the reference CNN once (test accuracy).",
+            footer = {"", OUTPUTS_TEXT})
+    static final class Cnn {
+        @Mixin
+        Raw raw;
+    }
+
+    @CommandLine.Command(
+            description = "Train the character transformer once (validation bpc).",
+            footer = {"", OUTPUTS_TEXT})
+    static final class Transformer {
+        @Mixin
+        Raw raw;
+    }
+
+    @CommandLine.Command(
+            description = "Train MODEL once per optimizer (learning-rate sweep and seed repeats optional) and compare.",
+            footer = {"", MODELS_TEXT, "", OUTPUTS_TEXT})
+    static final class Compare {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "cnn or transformer")
+        String model;
+
+        @Mixin
+        Raw raw;
+    }
+
+    @CommandLine.Command(description = "List the optimizer names.")
+    static final class ListOptimizers {}
+
+    @CommandLine.Command(description = "Show this help.")
+    static final class Help {}
+
+    /** The options every command accepts (picocli binds them; null = not given). */
+    static final class Raw {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "this help")
+        boolean help;
+
+        @Option(names = "--optimizer", paramLabel = "NAME", description = "optimizer of a single run (default muon)")
+        String optimizer;
+
+        @Option(
+                names = "--optimizers",
+                paramLabel = "LIST",
+                description = "comma-separated optimizers to compare (default muon,adam); NAME:LR sets that"
+                        + " optimizer's learning rate, NAME:LR1/LR2/LR3 sweeps these rates")
+        String optimizers;
+
+        @Option(
+                names = "--lr-sweep",
+                paramLabel = "M1,M2,...",
+                description = "compare: try each optimizer at these multiples of its learning rate (its default, --lr"
+                        + " or NAME:LR), e.g. 0.5,1,2; NAME:LR1/LR2 lists are kept as given. Best rate per optimizer:"
+                        + " the one reaching the target in the fewest iterations (ties: better final metric); without"
+                        + " a target or if none reaches it, the best final metric. Diverged candidates are skipped")
+        String lrSweep;
+
+        @Option(
+                names = "--seeds",
+                paramLabel = "S1,S2,...",
+                description = "compare: repeat each optimizer at its best rate with these seeds and report the median"
+                        + " time to target and its spread; the sweep uses S1")
+        String seeds;
+
+        @Option(
+                names = "--baseline",
+                paramLabel = "NAME",
+                description = "compare: optimizer the ratios are relative to (default adam if listed, else the first)")
+        String baseline;
+
+        @Option(names = "--epochs", paramLabel = "N", description = "training epochs (default 1)")
+        Long epochs;
+
+        @Option(
+                names = "--max-steps",
+                paramLabel = "N",
+                description = "stop after N iterations (default 0 = run all epochs)")
+        Long maxSteps;
+
+        @Option(
+                names = "--batch",
+                paramLabel = "B",
+                description = "minibatch size (default 128 for cnn, 32 windows for transformer)")
+        Long batch;
+
+        @Option(
+                names = "--train-limit",
+                paramLabel = "K",
+                description = "cnn: use only the first K training examples (default 0 = all 60000)")
+        Long trainLimit;
+
+        @Option(
+                names = "--test-limit",
+                paramLabel = "K",
+                description = "cnn: the first K test examples (default 0 = all 10000); transformer: about K validation"
+                        + " characters (whole batches of 64 windows; default 0 = all)")
+        Long testLimit;
+
+        @Option(names = "--seed", paramLabel = "S", description = "weight-init and shuffle seed (default 42)")
+        Long seed;
+
+        @Option(
+                names = "--lr",
+                paramLabel = "X",
+                description = "learning rate (default: the optimizer's own; with compare it applies to every optimizer"
+                        + " without a NAME:LR)")
+        Double lr;
+
+        @Option(
+                names = "--weight-decay",
+                paramLabel = "X",
+                description =
+                        "decoupled weight decay (W <- W - lr*X*W); Adam becomes AdamW (default none; adamw:" + " 0.01)")
+        Double weightDecay;
+
+        @Option(
+                names = "--eval-every",
+                paramLabel = "N",
+                description = "also evaluate on the test set every N iterations within an epoch (default 200, 0 = only"
+                        + " at the end of each epoch); this is the resolution of the time to target")
+        Long evalEvery;
+
+        @Option(
+                names = "--target-accuracy",
+                paramLabel = "X",
+                description = "report the training seconds and iterations until the first evaluation with test"
+                        + " accuracy >= X (a fraction, e.g. 0.88); compare adds the columns and each optimizer's time"
+                        + " ratio to the baseline (default none)")
+        Double targetAccuracy;
+
+        @Option(
+                names = "--target-bpc",
+                paramLabel = "X",
+                description = "transformer: as --target-accuracy for validation bits per character <= X")
+        Double targetBpc;
+
+        @Option(
+                names = "--stop-at-target",
+                description = "end a run at the first evaluation that reaches the target (saves time in sweeps; the"
+                        + " final metric is then the one at the target)")
+        boolean stopAtTarget;
+
+        @Option(
+                names = "--data-dir",
+                paramLabel = "DIR",
+                description = "cnn: Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist); transformer:"
+                        + " fortune files (default /usr/share/games/fortunes)")
+        Path dataDir;
+
+        @Option(
+                names = "--text-file",
+                paramLabel = "FILE",
+                description = "transformer: train on this text instead (its last 10% is the validation text)")
+        Path textFile;
+
+        @Option(
+                names = "--seq-len",
+                paramLabel = "N",
+                description = "transformer: context window in characters (default 64)")
+        Long seqLen;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "output directory (required)")
+        Path out;
+    }
+
+    /** The command line's parser: one subcommand per command, case-insensitive names, abbreviations off. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Root());
+        cl.addSubcommand("cnn", new Cnn());
+        cl.addSubcommand("transformer", new Transformer());
+        cl.addSubcommand("compare", new Compare());
+        cl.addSubcommand("optimizers", new ListOptimizers(), "list");
+        cl.addSubcommand("help", new Help());
+        cl.setSubcommandsCaseInsensitive(true);
+        cl.setUsageHelpWidth(110);
+        return cl;
+    }
+
+    /** The generated help: the commands, then the options (those of {@code compare}, which has every option). */
+    public static final String USAGE = commandLine().getUsageMessage()
+            + "\n"
+            + commandLine().getSubcommands().get("compare").getUsageMessage();
+
+    /** The help to print for a {@link Command#HELP} command line (the named command's, or {@link #USAGE}). */
+    public String help = USAGE;
 
     public Command command = Command.HELP;
     public String model = "cnn";
@@ -104,22 +268,31 @@ public final class Options {
     public int seqLen = 64;
     /** Transformer text ({@code --text-file}), or null for the fortunes. */
     public Path textFile;
+
     public int trainLimit = 0;
     public int testLimit = 0;
     /** The seeds of the runs; the first is the sweep's (and a single run's) seed. */
     public List<Long> seeds = List.of(42L);
+
     public Double learningRate;
     /** Multipliers of {@code --lr-sweep}, or null. */
     public List<Double> lrSweep;
+
     public Double weightDecay;
     public int evalEvery = 200;
     /** Target of the model's metric ({@code --target-accuracy} / {@code --target-bpc}), or null (no target). */
     public Double target;
+
     public boolean stopAtTarget;
     /** Label of the {@code --baseline} optimizer (resolved: adam if listed, else the first). */
     public String baseline;
+
     public Path dataDir;
     public Path out;
+
+    private static final List<String> MODELS = List.of("cnn", "transformer");
+    private static final Set<String> CNN_ONLY = Set.of("--target-accuracy", "--train-limit");
+    private static final Set<String> TRANSFORMER_ONLY = Set.of("--target-bpc", "--text-file", "--seq-len");
 
     /**
      * Parses the arguments of {@code examples/run} (options as {@code --name value} or {@code --name=value}).
@@ -128,87 +301,49 @@ public final class Options {
      */
     public static Options parse(String... args) {
         Options o = new Options();
-        List<String> positional = new ArrayList<>();
-        Map<String, String> values = new LinkedHashMap<>();
-        Set<String> flags = new HashSet<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-h") || a.equals("--help")) {
-                o.command = Command.HELP;
-                return o;
-            }
-            if (a.startsWith("--")) {
-                String name = a;
-                String value = null;
-                int eq = a.indexOf('=');
-                if (eq > 0) {
-                    name = a.substring(0, eq);
-                    value = a.substring(eq + 1);
-                }
-                if (FLAG_OPTIONS.contains(name)) {
-                    if (value != null) {
-                        throw CliException.usage("Option " + name + " takes no value.");
-                    }
-                    if (!flags.add(name)) {
-                        throw CliException.usage("Option " + name + " given twice.");
-                    }
-                    continue;
-                }
-                if (!VALUE_OPTIONS.contains(name)) {
-                    throw CliException.usage("Unknown option " + name + ".");
-                }
-                if (value == null) {
-                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                        throw CliException.usage("Option " + name + " needs a value.");
-                    }
-                    value = args[++i];
-                }
-                if (values.put(name, value) != null) {
-                    throw CliException.usage("Option " + name + " given twice.");
-                }
-            } else {
-                positional.add(a);
-            }
+        CommandLine cl = commandLine();
+        ParseResult root;
+        try {
+            root = cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw CliException.usage(e.getMessage());
         }
-
-        if (positional.isEmpty()) {
-            if (!values.isEmpty() || !flags.isEmpty()) {
-                throw CliException.usage("Missing command: " + String.join(", ", MODELS) + " or compare MODEL.");
-            }
-            o.command = Command.HELP;
+        ParseResult sub = root.subcommand();
+        if (root.isUsageHelpRequested() || sub == null) {
             return o;
         }
-        String cmd = positional.get(0).toLowerCase(Locale.ROOT);
-        switch (cmd) {
-            case "help" -> {
-                o.command = Command.HELP;
-                return o;
-            }
-            case "optimizers", "list" -> {
-                o.command = Command.LIST;
-                return o;
-            }
-            case "compare" -> {
-                o.command = Command.COMPARE;
-                if (positional.size() < 2) {
-                    throw CliException.usage("compare needs a model: compare " + String.join(" | ", MODELS) + ".");
-                }
-                o.model = model(positional.get(1));
-                extraPositional(positional, 2);
-            }
-            default -> {
-                if (!MODELS.contains(cmd)) {
-                    throw CliException.usage("Unknown command '" + positional.get(0) + "'. Commands: "
-                            + String.join(", ", MODELS) + ", compare MODEL, optimizers, help.");
-                }
-                o.command = Command.RUN;
-                o.model = cmd;
-                extraPositional(positional, 1);
-            }
+        CommandLine subCl = sub.commandSpec().commandLine();
+        if (subCl.isUsageHelpRequested()) {
+            o.help = subCl.getUsageMessage();
+            return o;
         }
+        Object cmd = sub.commandSpec().userObject();
+        Raw raw;
+        if (cmd instanceof Help) {
+            return o;
+        } else if (cmd instanceof ListOptimizers) {
+            o.command = Command.LIST;
+            return o;
+        } else if (cmd instanceof Compare) {
+            o.command = Command.COMPARE;
+            o.model = model(((Compare) cmd).model);
+            raw = ((Compare) cmd).raw;
+        } else {
+            o.command = Command.RUN;
+            o.model = cmd instanceof Cnn ? "cnn" : "transformer";
+            raw = cmd instanceof Cnn ? ((Cnn) cmd).raw : ((Transformer) cmd).raw;
+        }
+        Set<String> given =
+                sub.matchedOptions().stream().map(OptionSpec::longestName).collect(Collectors.toSet());
+        o.fill(raw, given);
+        return o;
+    }
 
+    /** Applies the bound options: defaults, ranges and the checks that involve several options. */
+    private void fill(Raw raw, Set<String> given) {
+        Options o = this;
         Set<String> notForModel = o.model.equals("cnn") ? TRANSFORMER_ONLY : CNN_ONLY;
-        for (String name : values.keySet()) {
+        for (String name : given) {
             if (notForModel.contains(name)) {
                 throw CliException.usage(name + " is not an option of the " + o.model + " model"
                         + (name.equals("--train-limit") ? " (use --max-steps)" : "") + ".");
@@ -217,25 +352,23 @@ public final class Options {
         if (o.model.equals("transformer")) {
             o.batch = 32;
         }
-        o.seqLen = intOpt(values, "--seq-len", o.seqLen, 1);
-        if (values.containsKey("--text-file")) {
-            o.textFile = Paths.get(values.get("--text-file"));
-        }
-        o.epochs = intOpt(values, "--epochs", o.epochs, 1);
-        o.maxSteps = intOpt(values, "--max-steps", o.maxSteps, 0);
-        o.batch = intOpt(values, "--batch", o.batch, 1);
-        o.trainLimit = intOpt(values, "--train-limit", o.trainLimit, 0);
-        o.testLimit = intOpt(values, "--test-limit", o.testLimit, 0);
-        o.evalEvery = intOpt(values, "--eval-every", o.evalEvery, 0);
-        if (values.containsKey("--seed") && values.containsKey("--seeds")) {
+        o.seqLen = intOpt("--seq-len", raw.seqLen, o.seqLen, 1);
+        o.textFile = raw.textFile;
+        o.epochs = intOpt("--epochs", raw.epochs, o.epochs, 1);
+        o.maxSteps = intOpt("--max-steps", raw.maxSteps, o.maxSteps, 0);
+        o.batch = intOpt("--batch", raw.batch, o.batch, 1);
+        o.trainLimit = intOpt("--train-limit", raw.trainLimit, o.trainLimit, 0);
+        o.testLimit = intOpt("--test-limit", raw.testLimit, o.testLimit, 0);
+        o.evalEvery = intOpt("--eval-every", raw.evalEvery, o.evalEvery, 0);
+        if (raw.seed != null && raw.seeds != null) {
             throw CliException.usage("Give either --seed S or --seeds S1,S2,..., not both.");
         }
-        if (values.containsKey("--seed")) {
-            o.seeds = List.of(parseLong("--seed", values.get("--seed")));
+        if (raw.seed != null) {
+            o.seeds = List.of(raw.seed);
         }
-        if (values.containsKey("--seeds")) {
+        if (raw.seeds != null) {
             List<Long> seeds = new ArrayList<>();
-            for (String part : values.get("--seeds").split(",")) {
+            for (String part : raw.seeds.split(",")) {
                 long seed = parseLong("--seeds", part);
                 if (seeds.contains(seed)) {
                     throw CliException.usage("--seeds lists seed " + seed + " twice.");
@@ -244,10 +377,10 @@ public final class Options {
             }
             o.seeds = List.copyOf(seeds);
         }
-        o.learningRate = positiveDouble(values, "--lr");
-        if (values.containsKey("--lr-sweep")) {
+        o.learningRate = positive("--lr", raw.lr);
+        if (raw.lrSweep != null) {
             List<Double> m = new ArrayList<>();
-            for (String part : values.get("--lr-sweep").split(",")) {
+            for (String part : raw.lrSweep.split(",")) {
                 double v = parseDouble("--lr-sweep", part);
                 if (!(v > 0) || Double.isInfinite(v)) {
                     throw CliException.usage("--lr-sweep multipliers must be > 0, got '" + part.trim() + "'.");
@@ -256,54 +389,50 @@ public final class Options {
             }
             o.lrSweep = List.copyOf(m);
         }
-        if (values.containsKey("--weight-decay")) {
-            double wd = parseDouble("--weight-decay", values.get("--weight-decay"));
+        if (raw.weightDecay != null) {
+            double wd = raw.weightDecay;
             if (!(wd >= 0) || Double.isInfinite(wd)) {
-                throw CliException.usage("--weight-decay must be >= 0, got " + values.get("--weight-decay") + ".");
+                throw CliException.usage("--weight-decay must be >= 0, got " + wd + ".");
             }
             o.weightDecay = wd;
         }
-        if (values.containsKey("--target-accuracy")) {
-            double t = parseDouble("--target-accuracy", values.get("--target-accuracy"));
+        if (raw.targetAccuracy != null) {
+            double t = raw.targetAccuracy;
             if (!(t > 0 && t <= 1)) {
-                throw CliException.usage("--target-accuracy is a fraction in (0, 1], e.g. 0.88; got "
-                        + values.get("--target-accuracy") + ".");
+                throw CliException.usage("--target-accuracy is a fraction in (0, 1], e.g. 0.88; got " + t + ".");
             }
             o.target = t;
         }
-        if (values.containsKey("--target-bpc")) {
-            double t = parseDouble("--target-bpc", values.get("--target-bpc"));
+        if (raw.targetBpc != null) {
+            double t = raw.targetBpc;
             if (!(t > 0) || Double.isInfinite(t)) {
-                throw CliException.usage("--target-bpc is bits per character > 0, e.g. 2.5; got "
-                        + values.get("--target-bpc") + ".");
+                throw CliException.usage("--target-bpc is bits per character > 0, e.g. 2.5; got " + t + ".");
             }
             o.target = t;
         }
-        o.stopAtTarget = flags.contains("--stop-at-target");
+        o.stopAtTarget = raw.stopAtTarget;
         if (o.stopAtTarget && o.target == null) {
             throw CliException.usage("--stop-at-target needs a target (--target-accuracy or --target-bpc).");
         }
-        if (values.containsKey("--data-dir")) {
-            o.dataDir = Paths.get(values.get("--data-dir"));
-        }
-        if (!values.containsKey("--out")) {
+        o.dataDir = raw.dataDir;
+        if (raw.out == null) {
             throw CliException.usage("Missing --out DIR (where results are written).");
         }
-        o.out = Paths.get(values.get("--out"));
+        o.out = raw.out;
 
         if (o.command == Command.RUN) {
             for (String compareOnly : List.of("--optimizers", "--lr-sweep", "--seeds", "--baseline")) {
-                if (values.containsKey(compareOnly)) {
+                if (given.contains(compareOnly)) {
                     throw CliException.usage(compareOnly + " is for 'compare " + o.model
                             + "'; a single run takes --optimizer NAME, --lr X and --seed S.");
                 }
             }
-            o.optimizers.add(plan(values.getOrDefault("--optimizer", "muon"), o.learningRate, null, false));
+            o.optimizers.add(plan(raw.optimizer != null ? raw.optimizer : "muon", o.learningRate, null, false));
         } else {
-            if (values.containsKey("--optimizer")) {
+            if (raw.optimizer != null) {
                 throw CliException.usage("compare takes --optimizers NAME,NAME,... (plural).");
             }
-            String list = values.getOrDefault("--optimizers", "muon,adam");
+            String list = raw.optimizers != null ? raw.optimizers : "muon,adam";
             for (String spec : list.split(",")) {
                 if (!spec.isBlank()) {
                     o.optimizers.add(plan(spec.trim(), o.learningRate, o.lrSweep, true));
@@ -313,9 +442,10 @@ public final class Options {
                 throw CliException.usage("--optimizers lists no optimizer.");
             }
             o.optimizers = labelled(o.optimizers);
-            List<String> labels = o.optimizers.stream().map(OptimizerPlan::label).toList();
-            if (values.containsKey("--baseline")) {
-                String b = values.get("--baseline").trim().toLowerCase(Locale.ROOT);
+            List<String> labels =
+                    o.optimizers.stream().map(OptimizerPlan::label).toList();
+            if (raw.baseline != null) {
+                String b = raw.baseline.trim().toLowerCase(Locale.ROOT);
                 if (!labels.contains(b)) {
                     throw CliException.usage("--baseline " + b + " is not among the compared optimizers ("
                             + String.join(", ", labels) + ").");
@@ -325,7 +455,6 @@ public final class Options {
                 o.baseline = labels.contains("adam") ? "adam" : labels.get(0);
             }
         }
-        return o;
     }
 
     /** The seed of a single run and of a comparison's sweep. */
@@ -412,32 +541,21 @@ public final class Options {
         return m;
     }
 
-    private static void extraPositional(List<String> positional, int expected) {
-        if (positional.size() > expected) {
-            throw CliException.usage("Unexpected argument '" + positional.get(expected) + "'.");
-        }
-    }
-
-    private static int intOpt(Map<String, String> values, String name, int def, int min) {
-        if (!values.containsKey(name)) {
+    private static int intOpt(String name, Long value, int def, int min) {
+        if (value == null) {
             return def;
         }
-        long v = parseLong(name, values.get(name));
-        if (v < min || v > Integer.MAX_VALUE) {
-            throw CliException.usage(name + " must be an integer >= " + min + ", got " + values.get(name) + ".");
+        if (value < min || value > Integer.MAX_VALUE) {
+            throw CliException.usage(name + " must be an integer >= " + min + ", got " + value + ".");
         }
-        return (int) v;
+        return (int) (long) value;
     }
 
-    private static Double positiveDouble(Map<String, String> values, String name) {
-        if (!values.containsKey(name)) {
-            return null;
+    private static Double positive(String name, Double value) {
+        if (value != null && (!(value > 0) || Double.isInfinite(value))) {
+            throw CliException.usage(name + " must be > 0, got " + value + ".");
         }
-        double v = parseDouble(name, values.get(name));
-        if (!(v > 0) || Double.isInfinite(v)) {
-            throw CliException.usage(name + " must be > 0, got " + values.get(name) + ".");
-        }
-        return v;
+        return value;
     }
 
     private static long parseLong(String name, String s) {

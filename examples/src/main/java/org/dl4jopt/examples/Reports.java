@@ -1,7 +1,20 @@
 package org.dl4jopt.examples;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.awt.Color;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 
 /**
  * Writes the files of one run ({@code summary.json}, {@code curves.csv}, {@code evals.csv}, {@code curves.png}) and of
@@ -22,8 +37,7 @@ public final class Reports {
     private static final int PANEL_WIDTH = 640;
     private static final int PANEL_HEIGHT = 440;
 
-    private Reports() {
-    }
+    private Reports() {}
 
     // ------------------------------------------------------------------------------------------------ one run
 
@@ -33,27 +47,103 @@ public final class Reports {
      * rest are extras. The target is null without one; the two "to target" values also when it is not reached.
      */
     public static List<String> summaryKeys(Metric metric) {
-        return List.of("model", "optimizer", "epochs", "iterations", "wall_seconds", "final_train_loss",
-                metric.key(), metric.lossKey(), "lr", "weight_decay", "seed", "batch", "train_examples",
-                "seconds_per_iteration", "median_seconds_per_iteration", "optimizer_state_bytes", "status",
-                metric.targetKey(), "seconds_to_target", "iterations_to_target");
+        return List.of(
+                "model",
+                "optimizer",
+                "epochs",
+                "iterations",
+                "wall_seconds",
+                "final_train_loss",
+                metric.key(),
+                metric.lossKey(),
+                "lr",
+                "weight_decay",
+                "seed",
+                "batch",
+                "train_examples",
+                "seconds_per_iteration",
+                "median_seconds_per_iteration",
+                "optimizer_state_bytes",
+                "status",
+                metric.targetKey(),
+                "seconds_to_target",
+                "iterations_to_target");
     }
 
-    public static String curvesHeader(Metric metric) {
-        return "iteration,seconds,train_loss," + metric.key();
+    public static List<String> curvesHeader(Metric metric) {
+        return List.of("iteration", "seconds", "train_loss", metric.key());
     }
 
-    public static String evalsHeader(Metric metric) {
-        return "iteration,epoch,seconds," + metric.key() + "," + metric.lossKey();
+    public static List<String> evalsHeader(Metric metric) {
+        return List.of("iteration", "epoch", "seconds", metric.key(), metric.lossKey());
+    }
+
+    /** The CSV dialect of every file written here: RFC 4180 quoting (only where needed), '\n' line ends. */
+    static final CSVFormat CSV =
+            CSVFormat.DEFAULT.builder().setRecordSeparator('\n').build();
+
+    /** A CSV file's text: the header, then the rows. */
+    static String csv(List<String> header, List<? extends List<?>> rows) {
+        StringWriter w = new StringWriter();
+        try (CSVPrinter p = new CSVPrinter(w, CSV)) {
+            p.printRecord(header);
+            p.printRecords(rows);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return w.toString();
     }
 
     /** Writes all files of one run into {@code dir} (created if needed). */
     public static void writeRun(RunResult r, Path dir) throws IOException {
         Files.createDirectories(dir);
-        write(dir.resolve("summary.json"), Json.object(summary(r)));
+        write(dir.resolve("summary.json"), json(summary(r)));
         write(dir.resolve("curves.csv"), curvesCsv(r));
         write(dir.resolve("evals.csv"), evalsCsv(r));
         writeRunChart(r, dir.resolve("curves.png"));
+    }
+
+    /**
+     * Jackson writer of {@code summary.json}: pretty-printed ({@code "key": value}), keys in insertion order, NaN and
+     * infinities as null (JSON has no such numbers).
+     */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new SimpleModule().addSerializer(Double.class, new NonFiniteAsNull()));
+
+    /** Writes doubles as JSON numbers, or null when not finite. */
+    private static final class NonFiniteAsNull extends StdSerializer<Double> {
+        private static final long serialVersionUID = 1L;
+
+        NonFiniteAsNull() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double v, JsonGenerator g, SerializerProvider p) throws IOException {
+            if (Double.isFinite(v)) {
+                g.writeNumber(v);
+            } else {
+                g.writeNull();
+            }
+        }
+    }
+
+    /** {@code fields} as a pretty-printed JSON object (the format of {@code summary.json}), ending with a newline. */
+    static String json(Map<String, ?> fields) {
+        DefaultPrettyPrinter pretty = new DefaultPrettyPrinter(
+                        Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+                .withObjectIndenter(new DefaultIndenter("  ", "\n"));
+        try {
+            return JSON.writer(pretty).writeValueAsString(fields) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads a run's {@code summary.json} back (keys in file order; numbers as Integer, Long or Double). */
+    public static Map<String, Object> readSummary(Path file) throws IOException {
+        return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
     }
 
     static Map<String, Object> summary(RunResult r) {
@@ -90,52 +180,73 @@ public final class Reports {
         for (RunResult.EvalPoint e : r.evals()) {
             evalAt.put(e.iteration(), e);
         }
-        StringBuilder sb = new StringBuilder(curvesHeader(r.metric())).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         for (int i = 0; i < loss.length; i++) {
-            long it = i + 1L;
-            RunResult.EvalPoint e = evalAt.get(it);
-            sb.append(it).append(',')
-                    .append(num(secs[i], "%.4f")).append(',')
-                    .append(num(loss[i], "%.6f")).append(',')
-                    .append(e == null ? "" : num(e.metric(), "%.4f"))
-                    .append('\n');
+            RunResult.EvalPoint e = evalAt.get(i + 1L);
+            rows.add(List.of(
+                    Long.toString(i + 1L),
+                    num(secs[i], "%.4f"),
+                    num(loss[i], "%.6f"),
+                    e == null ? "" : num(e.metric(), "%.4f")));
         }
-        return sb.toString();
+        return csv(curvesHeader(r.metric()), rows);
     }
 
     static String evalsCsv(RunResult r) {
-        StringBuilder sb = new StringBuilder(evalsHeader(r.metric())).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         for (RunResult.EvalPoint e : r.evals()) {
-            sb.append(e.iteration()).append(',').append(e.epoch()).append(',')
-                    .append(num(e.seconds(), "%.4f")).append(',')
-                    .append(num(e.metric(), "%.4f")).append(',')
-                    .append(num(e.loss(), "%.6f")).append('\n');
+            rows.add(List.of(
+                    Long.toString(e.iteration()),
+                    Integer.toString(e.epoch()),
+                    num(e.seconds(), "%.4f"),
+                    num(e.metric(), "%.4f"),
+                    num(e.loss(), "%.6f")));
         }
-        return sb.toString();
+        return csv(evalsHeader(r.metric()), rows);
     }
 
     static void writeRunChart(RunResult r, Path png) throws IOException {
         Metric metric = r.metric();
         double[] it = Charts.oneToN(r.iterations());
         double[] loss = r.iterationLoss();
-        double[] evalIt = r.evals().stream().mapToDouble(RunResult.EvalPoint::iteration).toArray();
-        double[] evalMetric = r.evals().stream().mapToDouble(RunResult.EvalPoint::metric).toArray();
-        double[] evalLoss = r.evals().stream().mapToDouble(RunResult.EvalPoint::loss).toArray();
+        double[] evalIt =
+                r.evals().stream().mapToDouble(RunResult.EvalPoint::iteration).toArray();
+        double[] evalMetric =
+                r.evals().stream().mapToDouble(RunResult.EvalPoint::metric).toArray();
+        double[] evalLoss =
+                r.evals().stream().mapToDouble(RunResult.EvalPoint::loss).toArray();
         Color c = Charts.color(0);
         Color testColor = Charts.color(1);
         String heldOut = metric == Metric.TEST_ACCURACY ? "test loss" : "validation loss";
-        Charts.Panel lossPanel = new Charts.Panel("Loss", "iteration", "loss", List.of(
-                new Charts.Series(null, it, loss, c, Charts.Style.FAINT),
-                new Charts.Series(Charts.smoothingWindow(loss.length) > 1 ? "train loss (smoothed)" : "train loss",
-                        it, Charts.smooth(loss), c, Charts.Style.LINE),
-                new Charts.Series(heldOut, evalIt, evalLoss, testColor, Charts.Style.MARKERS)));
-        List<Charts.Series> metricSeries = new ArrayList<>(List.of(
-                new Charts.Series(metric.label(), evalIt, evalMetric, testColor, Charts.Style.LINE_MARKERS)));
+        Charts.Panel lossPanel = new Charts.Panel(
+                "Loss",
+                "iteration",
+                "loss",
+                List.of(
+                        new Charts.Series(null, it, loss, c, Charts.Style.FAINT),
+                        new Charts.Series(
+                                Charts.smoothingWindow(loss.length) > 1 ? "train loss (smoothed)" : "train loss",
+                                it,
+                                Charts.smooth(loss),
+                                c,
+                                Charts.Style.LINE),
+                        new Charts.Series(heldOut, evalIt, evalLoss, testColor, Charts.Style.MARKERS)));
+        List<Charts.Series> metricSeries = new ArrayList<>(
+                List.of(new Charts.Series(metric.label(), evalIt, evalMetric, testColor, Charts.Style.LINE_MARKERS)));
         addTargetLine(metricSeries, r.target(), 1, Math.max(1, r.iterations()));
-        Charts.Panel metricPanel = new Charts.Panel(capitalize(metric.label()), "iteration", metric.label(),
-                metricSeries, new double[]{1, Math.max(1, r.iterations())});
-        String title = String.format(Locale.ROOT, "%s / %s (lr %s), %d epoch(s), batch %d, %d train examples%s",
-                r.model(), r.optimizer(), shortNum(r.learningRate()), r.epochs(), r.batch(), r.trainExamples(),
+        Charts.Panel metricPanel =
+                new Charts.Panel(capitalize(metric.label()), "iteration", metric.label(), metricSeries, new double[] {
+                    1, Math.max(1, r.iterations())
+                });
+        String title = String.format(
+                Locale.ROOT,
+                "%s / %s (lr %s), %d epoch(s), batch %d, %d train examples%s",
+                r.model(),
+                r.optimizer(),
+                shortNum(r.learningRate()),
+                r.epochs(),
+                r.batch(),
+                r.trainExamples(),
                 r.failed() ? " - " + r.failure() : "");
         Charts.writePng(png, title, List.of(lossPanel, metricPanel), PANEL_WIDTH, PANEL_HEIGHT);
     }
@@ -156,7 +267,9 @@ public final class Reports {
         String table = markdown(c.header(), c.rows());
         List<String> targetLines = c.targetLines();
         StringBuilder md = new StringBuilder("# Optimizer comparison: " + c.model() + "\n\n")
-                .append(c.settingsText(dataLine)).append("\n\n").append(table);
+                .append(c.settingsText(dataLine))
+                .append("\n\n")
+                .append(table);
         if (!targetLines.isEmpty()) {
             md.append('\n');
             targetLines.forEach(l -> md.append("- ").append(l).append('\n'));
@@ -174,28 +287,42 @@ public final class Reports {
      * seconds (with the held-out evaluations as markers if {@code heldOutMarkers}), and the metric vs seconds with the
      * target line.
      */
-    record ChartSeries(List<Charts.Series> byIteration, List<Charts.Series> bySeconds, List<Charts.Series> metric,
-                       double maxSeconds) {
+    record ChartSeries(
+            List<Charts.Series> byIteration,
+            List<Charts.Series> bySeconds,
+            List<Charts.Series> metric,
+            double maxSeconds) {
         static ChartSeries of(Comparison c, boolean heldOutMarkers) {
             List<RunResult> runs = c.chosenRuns();
-            ChartSeries s = new ChartSeries(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+            ChartSeries s = new ChartSeries(
+                    new ArrayList<>(),
+                    new ArrayList<>(),
+                    new ArrayList<>(),
                     runs.stream().mapToDouble(RunResult::wallSeconds).max().orElse(0));
             for (int i = 0; i < runs.size(); i++) {
                 RunResult r = runs.get(i);
                 Color col = Charts.color(i);
                 String label = c.lineLabel(r);
                 double[] smooth = Charts.smooth(r.iterationLoss());
-                double[] evalSec = r.evals().stream().mapToDouble(RunResult.EvalPoint::seconds).toArray();
-                s.byIteration.add(new Charts.Series(label, Charts.oneToN(r.iterations()), smooth, col,
-                        Charts.Style.LINE));
+                double[] evalSec = r.evals().stream()
+                        .mapToDouble(RunResult.EvalPoint::seconds)
+                        .toArray();
+                s.byIteration.add(
+                        new Charts.Series(label, Charts.oneToN(r.iterations()), smooth, col, Charts.Style.LINE));
                 s.bySeconds.add(new Charts.Series(label, r.iterationSeconds(), smooth, col, Charts.Style.LINE));
                 if (heldOutMarkers) {
-                    double[] evalIt = r.evals().stream().mapToDouble(RunResult.EvalPoint::iteration).toArray();
-                    double[] evalLoss = r.evals().stream().mapToDouble(RunResult.EvalPoint::loss).toArray();
+                    double[] evalIt = r.evals().stream()
+                            .mapToDouble(RunResult.EvalPoint::iteration)
+                            .toArray();
+                    double[] evalLoss = r.evals().stream()
+                            .mapToDouble(RunResult.EvalPoint::loss)
+                            .toArray();
                     s.byIteration.add(new Charts.Series(null, evalIt, evalLoss, col, Charts.Style.MARKERS));
                     s.bySeconds.add(new Charts.Series(null, evalSec, evalLoss, col, Charts.Style.MARKERS));
                 }
-                double[] evalMetric = r.evals().stream().mapToDouble(RunResult.EvalPoint::metric).toArray();
+                double[] evalMetric = r.evals().stream()
+                        .mapToDouble(RunResult.EvalPoint::metric)
+                        .toArray();
                 s.metric.add(new Charts.Series(label, evalSec, evalMetric, col, Charts.Style.LINE_MARKERS));
             }
             addTargetLine(s.metric, c.target(), 0, s.maxSeconds);
@@ -205,14 +332,23 @@ public final class Reports {
 
     static void writeComparisonChart(Comparison c, Path png) throws IOException {
         ChartSeries s = ChartSeries.of(c, false);
-        int maxIterations = c.chosenRuns().stream().mapToInt(RunResult::iterations).max().orElse(0);
+        int maxIterations =
+                c.chosenRuns().stream().mapToInt(RunResult::iterations).max().orElse(0);
         String lossLabel = Charts.smoothingWindow(maxIterations) > 1 ? "train loss (smoothed)" : "train loss";
-        Charts.writePng(png, c.chartTitle(), List.of(
+        Charts.writePng(
+                png,
+                c.chartTitle(),
+                List.of(
                         new Charts.Panel("Train loss vs iteration", "iteration", lossLabel, s.byIteration()),
                         new Charts.Panel("Train loss vs wall time", "training seconds", lossLabel, s.bySeconds()),
-                        new Charts.Panel(capitalize(c.metric().label()) + " vs wall time", "training seconds",
-                                c.metric().label(), s.metric(), new double[]{0, s.maxSeconds()})),
-                PANEL_WIDTH, PANEL_HEIGHT);
+                        new Charts.Panel(
+                                capitalize(c.metric().label()) + " vs wall time",
+                                "training seconds",
+                                c.metric().label(),
+                                s.metric(),
+                                new double[] {0, s.maxSeconds()})),
+                PANEL_WIDTH,
+                PANEL_HEIGHT);
     }
 
     /** A Markdown table: first column left-aligned, the others right-aligned. */
@@ -231,7 +367,9 @@ public final class Reports {
             List<String> row = all.get(ri);
             sb.append('|');
             for (int c = 0; c < row.size(); c++) {
-                sb.append(' ').append(pad(row.get(c).replace("|", "\\|"), w[c], c > 0)).append(" |");
+                sb.append(' ')
+                        .append(pad(row.get(c).replace("|", "\\|"), w[c], c > 0))
+                        .append(" |");
             }
             sb.append('\n');
             if (ri == 0) {
@@ -255,8 +393,12 @@ public final class Reports {
     /** A faint horizontal line at the target accuracy from {@code x0} to {@code x1}; nothing without a target. */
     static void addTargetLine(List<Charts.Series> series, Double target, double x0, double x1) {
         if (target != null) {
-            series.add(new Charts.Series("target " + shortNum(target), new double[]{x0, x1},
-                    new double[]{target, target}, Color.DARK_GRAY, Charts.Style.FAINT));
+            series.add(new Charts.Series(
+                    "target " + shortNum(target),
+                    new double[] {x0, x1},
+                    new double[] {target, target},
+                    Color.DARK_GRAY,
+                    Charts.Style.FAINT));
         }
     }
 

@@ -16,16 +16,24 @@ public final class RunResult {
      * {@code metric} ({@code --target-accuracy} / {@code --target-bpc}), or null; {@code trainExamples} and
      * {@code testExamples} count examples (images, or character windows for the transformer).
      */
-    public record Settings(String model, Metric metric, String optimizer, double learningRate, Double weightDecay,
-                           int epochs, int batch, long seed, int trainExamples, int testExamples, Double target) {
-    }
+    public record Settings(
+            String model,
+            Metric metric,
+            String optimizer,
+            double learningRate,
+            Double weightDecay,
+            int epochs,
+            int batch,
+            long seed,
+            int trainExamples,
+            int testExamples,
+            Double target) {}
 
     /**
      * One held-out evaluation, taken after {@code iteration} training iterations and {@code seconds} training seconds
      * (evaluation time excluded): the run's {@link Metric} value and the held-out loss.
      */
-    public record EvalPoint(long iteration, int epoch, double seconds, double metric, double loss) {
-    }
+    public record EvalPoint(long iteration, int epoch, double seconds, double metric, double loss) {}
 
     /**
      * The first evaluation point of {@code evals} (in training order) whose value meets {@code target}, or null if
@@ -63,8 +71,14 @@ public final class RunResult {
      * @param failure             null for a run that completed; otherwise why it stopped (e.g. "diverged: loss NaN
      *                            at iteration 37")
      */
-    public RunResult(Settings settings, String updater, long optimizerStateBytes, double[] iterationSeconds,
-                     double[] iterationLoss, List<EvalPoint> evals, String failure) {
+    public RunResult(
+            Settings settings,
+            String updater,
+            long optimizerStateBytes,
+            double[] iterationSeconds,
+            double[] iterationLoss,
+            List<EvalPoint> evals,
+            String failure) {
         if (iterationSeconds.length != iterationLoss.length) {
             throw new IllegalArgumentException("seconds and loss arrays differ in length");
         }

@@ -7,13 +7,22 @@ import org.nd4j.linalg.api.buffer.DataType;
  * seed and evaluation settings. {@code target}: the target of the model's {@link Metric}, or null; {@code maxSteps}:
  * 0 = train all epochs.
  */
-public record RunSpec(String model, Options.OptimizerChoice optimizer, int epochs, int batch, long seed,
-                      Double weightDecay, int evalEvery, Double target, int maxSteps, boolean stopAtTarget,
-                      DataType dtype) {
+public record RunSpec(
+        String model,
+        Options.OptimizerChoice optimizer,
+        int epochs,
+        int batch,
+        long seed,
+        Double weightDecay,
+        int evalEvery,
+        Double target,
+        int maxSteps,
+        boolean stopAtTarget,
+        DataType dtype) {
 
     /** The same run with another optimizer choice and seed (a sweep candidate or a repeat). */
     public RunSpec with(Options.OptimizerChoice choice, long newSeed) {
-        return new RunSpec(model, choice, epochs, batch, newSeed, weightDecay, evalEvery, target, maxSteps,
-                stopAtTarget, dtype);
+        return new RunSpec(
+                model, choice, epochs, batch, newSeed, weightDecay, evalEvery, target, maxSteps, stopAtTarget, dtype);
     }
 }

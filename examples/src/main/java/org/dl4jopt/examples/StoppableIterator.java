@@ -8,6 +8,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * throwing through DL4J. No asynchronous prefetch, so that no batch is drawn after the stop.
  */
 final class StoppableIterator extends ForwardingIterator {
+    private static final long serialVersionUID = 1L;
+
     private volatile boolean stopped;
 
     StoppableIterator(DataSetIterator delegate) {

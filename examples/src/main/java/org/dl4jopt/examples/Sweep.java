@@ -18,8 +18,8 @@ import java.util.List;
  * @param runDirs the output directory of each run, relative to the comparison's directory; keys are
  *                {@code sweep} runs then {@code seedRuns} runs in order ({@link #dirOf})
  */
-public record Sweep(Options.OptimizerPlan plan, List<RunResult> sweep, int chosen, List<RunResult> seedRuns,
-                    List<String> runDirs) {
+public record Sweep(
+        Options.OptimizerPlan plan, List<RunResult> sweep, int chosen, List<RunResult> seedRuns, List<String> runDirs) {
 
     /** Index of the best candidate by the rule above; -1 if every candidate failed (diverged). */
     public static int best(List<RunResult> candidates) {
@@ -117,7 +117,8 @@ public record Sweep(Options.OptimizerPlan plan, List<RunResult> sweep, int chose
 
     /** Number of the chosen rate's seeds whose run reached the target. */
     public int seedsReached() {
-        return (int) chosenRuns().stream().filter(r -> r.targetReached() != null).count();
+        return (int)
+                chosenRuns().stream().filter(r -> r.targetReached() != null).count();
     }
 
     /**
@@ -125,37 +126,47 @@ public record Sweep(Options.OptimizerPlan plan, List<RunResult> sweep, int chose
      * infinitely slow: null when the median is such a run (or there is no run).
      */
     public Double medianSecondsToTarget() {
-        return medianOrNull(chosenRuns().stream().mapToDouble(r -> r.secondsToTarget() == null
-                ? Double.POSITIVE_INFINITY : r.secondsToTarget()).toArray());
+        return medianOrNull(chosenRuns().stream()
+                .mapToDouble(r -> r.secondsToTarget() == null ? Double.POSITIVE_INFINITY : r.secondsToTarget())
+                .toArray());
     }
 
     /** As {@link #medianSecondsToTarget()}, for the iterations to target. */
     public Double medianIterationsToTarget() {
-        return medianOrNull(chosenRuns().stream().mapToDouble(r -> r.iterationsToTarget() == null
-                ? Double.POSITIVE_INFINITY : r.iterationsToTarget()).toArray());
+        return medianOrNull(chosenRuns().stream()
+                .mapToDouble(r -> r.iterationsToTarget() == null ? Double.POSITIVE_INFINITY : r.iterationsToTarget())
+                .toArray());
     }
 
     /** {min, max} seconds to target over the seeds that reached it; null if none did. */
     public double[] secondsToTargetRange() {
-        double[] v = chosenRuns().stream().filter(r -> r.secondsToTarget() != null)
-                .mapToDouble(RunResult::secondsToTarget).toArray();
-        return v.length == 0 ? null : new double[]{Arrays.stream(v).min().orElseThrow(),
-                Arrays.stream(v).max().orElseThrow()};
+        double[] v = chosenRuns().stream()
+                .filter(r -> r.secondsToTarget() != null)
+                .mapToDouble(RunResult::secondsToTarget)
+                .toArray();
+        return v.length == 0
+                ? null
+                : new double[] {
+                    Arrays.stream(v).min().orElseThrow(), Arrays.stream(v).max().orElseThrow()
+                };
     }
 
     /** Median over seeds of the final metric. */
     public double medianFinalMetric() {
-        return RunResult.median(chosenRuns().stream().mapToDouble(RunResult::finalMetric).toArray());
+        return RunResult.median(
+                chosenRuns().stream().mapToDouble(RunResult::finalMetric).toArray());
     }
 
     /** Median over seeds of the final held-out loss. */
     public double medianFinalLoss() {
-        return RunResult.median(chosenRuns().stream().mapToDouble(RunResult::finalLoss).toArray());
+        return RunResult.median(
+                chosenRuns().stream().mapToDouble(RunResult::finalLoss).toArray());
     }
 
     /** Median duration of one iteration over all iterations of the chosen rate's runs. */
     public double medianSecondsPerIteration() {
-        return RunResult.median(chosenRuns().stream().flatMapToDouble(r -> Arrays.stream(r.iterationDurations()))
+        return RunResult.median(chosenRuns().stream()
+                .flatMapToDouble(r -> Arrays.stream(r.iterationDurations()))
                 .toArray());
     }
 

@@ -1,12 +1,5 @@
 package org.dl4jopt.examples;
 
-import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.dl4jopt.core.NonFiniteGradientException;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +7,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.dl4jopt.core.NonFiniteGradientException;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
  * The training loop shared by every model of the examples: plain {@code fit(DataSetIterator)} once per epoch,
@@ -34,15 +36,17 @@ final class TrainLoop {
      * How to train: {@code maxSteps} 0 = no limit besides the epochs; {@code itersPerEpoch} for the progress line
      * (0 if unknown); {@code stopAtTarget} ends training at the first evaluation reaching the target.
      */
-    record Plan(RunResult.Settings settings, int maxSteps, int evalEvery, boolean stopAtTarget, int itersPerEpoch) {
-    }
+    record Plan(RunResult.Settings settings, int maxSteps, int evalEvery, boolean stopAtTarget, int itersPerEpoch) {}
 
-    /** On a terminal the progress line is redrawn in place; in a log or pipe a new line is printed every 15 s. */
+    /**
+     * On a terminal a progress bar (me.tongfei:progressbar) is redrawn in place; in a log or pipe (CI, no console) a
+     * plain line is printed every 15 s.
+     */
     private static final boolean INTERACTIVE = System.console() != null;
-    private static final long PROGRESS_INTERVAL_NANOS = INTERACTIVE ? 200_000_000L : 15_000_000_000L;
 
-    private TrainLoop() {
-    }
+    private static final long PROGRESS_INTERVAL_NANOS = 15_000_000_000L;
+
+    private TrainLoop() {}
 
     /**
      * Trains {@code net} (already initialized) and returns what was recorded; a diverged run (non-finite loss) is
@@ -52,9 +56,16 @@ final class TrainLoop {
      * @param stateView  the network's updater state view after training (null if none)
      * @param listeners  the optimizer's own listeners (fresh instances)
      */
-    static RunResult run(Model net, String updater, Plan plan, DataSetIterator train, Consumer<DataSetIterator> fit,
-                         Evaluator evaluator, Supplier<INDArray> stateView, List<TrainingListener> listeners,
-                         PrintStream progress) {
+    static RunResult run(
+            Model net,
+            String updater,
+            Plan plan,
+            DataSetIterator train,
+            Consumer<DataSetIterator> fit,
+            Evaluator evaluator,
+            Supplier<INDArray> stateView,
+            List<TrainingListener> listeners,
+            PrintStream progress) {
         StoppableIterator it = new StoppableIterator(train);
         Recorder rec = new Recorder(plan, it, evaluator, progress);
         List<TrainingListener> all = new ArrayList<>(listeners);
@@ -67,7 +78,7 @@ final class TrainLoop {
             rec.beginEpoch(epoch);
             try {
                 fit.accept(it);
-            } catch (NonFiniteGradientException e) {       // our updaters refuse NaN/Inf gradients: a diverged run
+            } catch (NonFiniteGradientException e) { // our updaters refuse NaN/Inf gradients: a diverged run
                 rec.endProgressLine();
                 rec.diverged(e.getMessage());
                 break;
@@ -127,7 +138,7 @@ final class TrainLoop {
         private int iterInEpoch;
         private double epochStartSeconds;
         private long lastPrint;
-        private int lastLineLength;
+        private ProgressBar bar;
         private String lastEvalText = "";
         private boolean targetReached;
 
@@ -149,8 +160,12 @@ final class TrainLoop {
         void diverged(String why) {
             failure = "diverged: " + why;
             if (progress != null) {
-                progress.printf(Locale.ROOT, "[%s lr %s] %s; try a smaller learning rate%n", s.optimizer(),
-                        Reports.shortNum(s.learningRate()), failure);
+                progress.printf(
+                        Locale.ROOT,
+                        "[%s lr %s] %s; try a smaller learning rate%n",
+                        s.optimizer(),
+                        Reports.shortNum(s.learningRate()),
+                        failure);
             }
             iterator.stop();
         }
@@ -173,17 +188,31 @@ final class TrainLoop {
                 return;
             }
 
+            if (INTERACTIVE && progress != null) {
+                updateBar(loss);
+                return;
+            }
             long now = System.nanoTime();
             if (now - lastPrint >= PROGRESS_INTERVAL_NANOS || iterInEpoch == plan.itersPerEpoch()) {
                 lastPrint = now;
                 double dt = t - epochStartSeconds;
-                printProgress(String.format(Locale.ROOT, "[%s lr %s] epoch %d/%d  iter %d%s  %,.1f it/s  loss %.4f%s",
-                        s.optimizer(), Reports.shortNum(s.learningRate()), epoch, s.epochs(), iterInEpoch,
+                printProgress(String.format(
+                        Locale.ROOT,
+                        "[%s lr %s] epoch %d/%d  iter %d%s  %,.1f it/s  loss %.4f%s",
+                        s.optimizer(),
+                        Reports.shortNum(s.learningRate()),
+                        epoch,
+                        s.epochs(),
+                        iterInEpoch,
                         plan.itersPerEpoch() > 0 ? "/" + plan.itersPerEpoch() : "",
-                        dt > 0 ? iterInEpoch / dt : 0.0, loss, lastEvalText));
+                        dt > 0 ? iterInEpoch / dt : 0.0,
+                        loss,
+                        lastEvalText));
             }
             boolean atLimit = plan.maxSteps() > 0 && iterations >= plan.maxSteps();
-            if (plan.evalEvery() > 0 && iterInEpoch % plan.evalEvery() == 0 && !atLimit
+            if (plan.evalEvery() > 0
+                    && iterInEpoch % plan.evalEvery() == 0
+                    && !atLimit
                     && (plan.itersPerEpoch() <= 0 || iterInEpoch < plan.itersPerEpoch())) {
                 evaluate(epoch, false);
             }
@@ -198,14 +227,22 @@ final class TrainLoop {
                 double[] r = evaluator.evaluate();
                 evals.add(new RunResult.EvalPoint(iterations, e, clock.seconds(), r[0], r[1]));
                 lastEvalIteration = iterations;
-                lastEvalText = String.format(Locale.ROOT, "  | %s %.4f loss %.4f", s.metric().label(), r[0], r[1]);
+                lastEvalText = String.format(
+                        Locale.ROOT, "  | %s %.4f loss %.4f", s.metric().label(), r[0], r[1]);
                 if (!targetReached && s.target() != null && s.metric().reaches(r[0], s.target())) {
                     targetReached = true;
                     endProgressLine();
                     if (progress != null) {
-                        progress.printf(Locale.ROOT, "[%s lr %s] reached %s %s (%.4f) after %d iterations, "
-                                        + "%.1f s training%s%n", s.optimizer(), Reports.shortNum(s.learningRate()),
-                                s.metric().label(), Reports.shortNum(s.target()), r[0], iterations, clock.seconds(),
+                        progress.printf(
+                                Locale.ROOT,
+                                "[%s lr %s] reached %s %s (%.4f) after %d iterations, " + "%.1f s training%s%n",
+                                s.optimizer(),
+                                Reports.shortNum(s.learningRate()),
+                                s.metric().label(),
+                                Reports.shortNum(s.target()),
+                                r[0],
+                                iterations,
+                                clock.seconds(),
                                 plan.stopAtTarget() ? "; stopping (--stop-at-target)" : "");
                     }
                     if (plan.stopAtTarget()) {
@@ -213,10 +250,18 @@ final class TrainLoop {
                     }
                 }
                 if ((endOfEpoch || iterator.stopped()) && progress != null) {
-                    progress.printf(Locale.ROOT, "[%s lr %s] %s: %d iterations, %.1f s training, %s %.4f, "
-                                    + "%s %.4f%n", s.optimizer(), Reports.shortNum(s.learningRate()),
-                            endOfEpoch ? "epoch " + e + "/" + s.epochs() + " done" : "stopped", iterations,
-                            clock.seconds(), s.metric().label(), r[0], s.metric().lossLabel(), r[1]);
+                    progress.printf(
+                            Locale.ROOT,
+                            "[%s lr %s] %s: %d iterations, %.1f s training, %s %.4f, " + "%s %.4f%n",
+                            s.optimizer(),
+                            Reports.shortNum(s.learningRate()),
+                            endOfEpoch ? "epoch " + e + "/" + s.epochs() + " done" : "stopped",
+                            iterations,
+                            clock.seconds(),
+                            s.metric().label(),
+                            r[0],
+                            s.metric().lossLabel(),
+                            r[1]);
                 }
             } finally {
                 clock.resume();
@@ -224,23 +269,36 @@ final class TrainLoop {
         }
 
         private void printProgress(String line) {
-            if (progress == null) {
-                return;
-            }
-            if (!INTERACTIVE) {
+            if (progress != null) {
                 progress.println(line);
-                return;
             }
-            String padded = line.length() < lastLineLength ? line + " ".repeat(lastLineLength - line.length()) : line;
-            progress.print("\r" + padded);
-            progress.flush();
-            lastLineLength = line.length();
+        }
+
+        /** The terminal's progress bar of this epoch (created at its first iteration): iterations, rate, loss. */
+        private void updateBar(double loss) {
+            if (bar == null) {
+                bar = new ProgressBarBuilder()
+                        .setTaskName(String.format(
+                                Locale.ROOT,
+                                "[%s lr %s] epoch %d/%d",
+                                s.optimizer(),
+                                Reports.shortNum(s.learningRate()),
+                                epoch,
+                                s.epochs()))
+                        .setInitialMax(plan.itersPerEpoch() > 0 ? plan.itersPerEpoch() : -1)
+                        .setUnit(" it", 1)
+                        .showSpeed()
+                        .setConsumer(new ConsoleProgressBarConsumer(progress))
+                        .build();
+            }
+            bar.stepTo(iterInEpoch);
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f%s", loss, lastEvalText));
         }
 
         void endProgressLine() {
-            if (progress != null && lastLineLength > 0) {
-                progress.println();
-                lastLineLength = 0;
+            if (bar != null) {
+                bar.close();
+                bar = null;
             }
         }
 

@@ -1,5 +1,13 @@
 package org.dl4jopt.examples;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -17,15 +25,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-
 /**
  * Trains the character-level {@link CharTransformer} (dModel 64, 4 heads, 2 blocks, MLP 4x) on a {@link TextCorpus}
  * (the Debian {@code fortunes} files, or {@code --text-file}) with plain {@code ComputationGraph.fit}; evaluates the
@@ -36,6 +35,7 @@ public final class TransformerRun implements Task {
 
     /** Validation fraction of a {@code --text-file} (its last 10%). */
     public static final double TEXT_FILE_VALIDATION_FRACTION = 0.1;
+
     private static final int EVAL_BATCH = 64;
 
     private final TextCorpus corpus;
@@ -43,6 +43,7 @@ public final class TransformerRun implements Task {
     private final CharTransformer.Spec modelSpec;
     /** Predicted validation characters per evaluation (whole windows, whole batches of {@value #EVAL_BATCH}). */
     private final int validationChars;
+
     private final int validationBatches;
 
     /**
@@ -53,13 +54,17 @@ public final class TransformerRun implements Task {
         this.corpus = corpus;
         this.source = source;
         CharTransformer.Spec small = CharTransformer.Spec.small(corpus.vocabSize());
-        this.modelSpec = new CharTransformer.Spec(corpus.vocabSize(), seqLen, small.dModel(), small.heads(),
-                small.blocks(), small.mlpMultiple());
+        this.modelSpec = new CharTransformer.Spec(
+                corpus.vocabSize(), seqLen, small.dModel(), small.heads(), small.blocks(), small.mlpMultiple());
         int windowsAvailable = (corpus.validationText().length() - 1) / seqLen;
         if (windowsAvailable < 1) {
-            throw new CliException("The validation text has " + corpus.validationText().length()
-                    + " characters, fewer than one window of --seq-len " + seqLen + " + 1; use a longer text or a "
-                    + "smaller --seq-len.", CliException.USAGE, false);
+            throw new CliException(
+                    "The validation text has " + corpus.validationText().length()
+                            + " characters, fewer than one window of --seq-len " + seqLen
+                            + " + 1; use a longer text or a "
+                            + "smaller --seq-len.",
+                    CliException.USAGE,
+                    false);
         }
         int wanted = testLimit > 0 ? Math.max(1, testLimit / seqLen) : windowsAvailable;
         this.validationBatches = (wanted + EVAL_BATCH - 1) / EVAL_BATCH;
@@ -76,18 +81,20 @@ public final class TransformerRun implements Task {
             try {
                 text = Files.readString(textFile, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new CliException("Cannot read --text-file " + textFile + ": " + e.getMessage(),
-                        CliException.ENVIRONMENT, false);
+                throw new CliException(
+                        "Cannot read --text-file " + textFile + ": " + e.getMessage(), CliException.ENVIRONMENT, false);
             }
-            return new TransformerRun(TextCorpus.of(text, TEXT_FILE_VALIDATION_FRACTION), textFile.toString(), seqLen,
-                    testLimit);
+            return new TransformerRun(
+                    TextCorpus.of(text, TEXT_FILE_VALIDATION_FRACTION), textFile.toString(), seqLen, testLimit);
         }
         Path d = dir != null ? dir : TextCorpus.DEFAULT_FORTUNES_DIR;
         if (!Files.isDirectory(d)) {
-            throw new CliException("The fortunes text is not in " + d + ".\nInstall it with:\n"
-                    + "    sudo apt-get install fortunes\nor pass --text-file FILE (any text; its last 10% is the "
-                    + "validation text) or --data-dir DIR (a directory of fortune files).",
-                    CliException.ENVIRONMENT, false);
+            throw new CliException(
+                    "The fortunes text is not in " + d + ".\nInstall it with:\n"
+                            + "    sudo apt-get install fortunes\nor pass --text-file FILE (any text; its last 10% is the "
+                            + "validation text) or --data-dir DIR (a directory of fortune files).",
+                    CliException.ENVIRONMENT,
+                    false);
         }
         return new TransformerRun(TextCorpus.fortunes(d), "fortunes in " + d, seqLen, testLimit);
     }
@@ -99,10 +106,18 @@ public final class TransformerRun implements Task {
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "Text: %s, %d train / %d validation characters (vocabulary %d); "
-                        + "transformer dModel %d, %d heads, %d blocks, window %d", source,
-                corpus.trainText().length(), validationChars, corpus.vocabSize(), modelSpec.dModel(),
-                modelSpec.heads(), modelSpec.blocks(), modelSpec.seqLen());
+        return String.format(
+                Locale.ROOT,
+                "Text: %s, %d train / %d validation characters (vocabulary %d); "
+                        + "transformer dModel %d, %d heads, %d blocks, window %d",
+                source,
+                corpus.trainText().length(),
+                validationChars,
+                corpus.vocabSize(),
+                modelSpec.dModel(),
+                modelSpec.heads(),
+                modelSpec.blocks(),
+                modelSpec.seqLen());
     }
 
     @Override
@@ -119,24 +134,40 @@ public final class TransformerRun implements Task {
         net.init();
 
         int itersPerEpoch = corpus.batchesPerEpoch(spec.batch(), modelSpec.seqLen());
-        RunResult.Settings settings = new RunResult.Settings(spec.model(), metric(), spec.optimizer().label(),
-                spec.optimizer().learningRate(), wd, spec.epochs(), spec.batch(), spec.seed(),
-                corpus.trainText().length(), validationChars, spec.target());
-        TrainLoop.Plan plan = new TrainLoop.Plan(settings, spec.maxSteps(), spec.evalEvery(), spec.stopAtTarget(),
-                itersPerEpoch);
-        DataSetIterator validation = new LimitedIterator(corpus.validationIterator(EVAL_BATCH, modelSpec.seqLen()),
-                validationBatches);
-        return TrainLoop.run(net, String.valueOf(updater), plan,
-                corpus.trainIterator(spec.batch(), modelSpec.seqLen(), spec.seed()), net::fit,
-                () -> evaluate(net, validation), () -> net.getUpdater(true).getStateViewArray(),
-                entry.trainingListeners(), progress);
+        RunResult.Settings settings = new RunResult.Settings(
+                spec.model(),
+                metric(),
+                spec.optimizer().label(),
+                spec.optimizer().learningRate(),
+                wd,
+                spec.epochs(),
+                spec.batch(),
+                spec.seed(),
+                corpus.trainText().length(),
+                validationChars,
+                spec.target());
+        TrainLoop.Plan plan =
+                new TrainLoop.Plan(settings, spec.maxSteps(), spec.evalEvery(), spec.stopAtTarget(), itersPerEpoch);
+        DataSetIterator validation =
+                new LimitedIterator(corpus.validationIterator(EVAL_BATCH, modelSpec.seqLen()), validationBatches);
+        return TrainLoop.run(
+                net,
+                String.valueOf(updater),
+                plan,
+                corpus.trainIterator(spec.batch(), modelSpec.seqLen(), spec.seed()),
+                net::fit,
+                () -> evaluate(net, validation),
+                () -> net.getUpdater(true).getStateViewArray(),
+                entry.trainingListeners(),
+                progress);
     }
 
     /** {bits per character, nats per character} on the validation windows. */
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     private static double[] evaluate(ComputationGraph net, DataSetIterator validation) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             double nats = CharTransformer.meanLoss(net, validation);
-            return new double[]{CharTransformer.bitsPerChar(nats), nats};
+            return new double[] {CharTransformer.bitsPerChar(nats), nats};
         }
     }
 

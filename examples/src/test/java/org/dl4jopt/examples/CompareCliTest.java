@@ -1,11 +1,7 @@
 package org.dl4jopt.examples;
 
-import org.dl4jopt.testmodels.FashionMnist;
-import org.dl4jopt.testmodels.SyntheticData;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -17,9 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.dl4jopt.testmodels.FashionMnist;
+import org.dl4jopt.testmodels.SyntheticData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * A real (tiny) {@code compare cnn} through {@link Main#run}: a learning-rate sweep, two seeds, a step limit and a
@@ -35,22 +34,43 @@ class CompareCliTest {
         Path out = tmp.resolve("cmp");
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        int code = Main.run(new String[]{"compare", "cnn", "--optimizers", "adam,sgd", "--lr-sweep", "0.5,1",
-                        "--seeds", "3,4", "--data-dir", data.toString(), "--batch", "32", "--max-steps", "4",
-                        "--eval-every", "2", "--target-accuracy", "0.05", "--stop-at-target", "--out", out.toString()},
-                new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true,
-                        StandardCharsets.UTF_8));
+        int code = Main.run(
+                new String[] {
+                    "compare",
+                    "cnn",
+                    "--optimizers",
+                    "adam,sgd",
+                    "--lr-sweep",
+                    "0.5,1",
+                    "--seeds",
+                    "3,4",
+                    "--data-dir",
+                    data.toString(),
+                    "--batch",
+                    "32",
+                    "--max-steps",
+                    "4",
+                    "--eval-every",
+                    "2",
+                    "--target-accuracy",
+                    "0.05",
+                    "--stop-at-target",
+                    "--out",
+                    out.toString()
+                },
+                new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8));
         assertEquals(0, code, stderr.toString(StandardCharsets.UTF_8));
 
         // every run: 2 rates with seed 3, the chosen rate with seed 4
-        for (String run : List.of("adam/lr0.0005-seed3", "adam/lr0.001-seed3", "sgd/lr0.025-seed3",
-                "sgd/lr0.05-seed3")) {
+        for (String run :
+                List.of("adam/lr0.0005-seed3", "adam/lr0.001-seed3", "sgd/lr0.025-seed3", "sgd/lr0.05-seed3")) {
             for (String f : List.of("summary.json", "curves.csv", "evals.csv", "curves.png")) {
                 assertTrue(Files.isRegularFile(out.resolve(run).resolve(f)), run + "/" + f);
             }
         }
         List<String> sweep = Files.readAllLines(out.resolve("sweep.csv"));
-        assertEquals(7, sweep.size(), String.join("\n", sweep));   // header, 3 adam, 3 sgd
+        assertEquals(7, sweep.size(), String.join("\n", sweep)); // header, 3 adam, 3 sgd
         assertEquals(2, sweep.stream().filter(l -> l.contains(",repeat,")).count());
         assertTrue(sweep.stream().filter(l -> l.contains(",repeat,")).allMatch(l -> l.split(",")[2].equals("4")));
         // a target of 5% is reached at the first evaluation (iteration 2) and --stop-at-target ends the run there

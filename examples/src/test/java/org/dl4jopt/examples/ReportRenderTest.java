@@ -1,9 +1,9 @@
 package org.dl4jopt.examples;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -15,10 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Renders a comparison's {@code report.html} in Debian's headless Chromium ({@code /usr/bin/chromium}) with the
@@ -39,10 +38,13 @@ class ReportRenderTest {
         }
         Double target = 0.7;
         List<Sweep> sweeps = List.of(
-                Synthetic.sweep("muon", List.of(
-                        Synthetic.curve("muon", 0.01, 0.8, 0.005, target),
-                        Synthetic.curve("muon", 0.02, 0.7, 0.005, target),
-                        Synthetic.diverged("muon", 0.04, target)), List.of()),
+                Synthetic.sweep(
+                        "muon",
+                        List.of(
+                                Synthetic.curve("muon", 0.01, 0.8, 0.005, target),
+                                Synthetic.curve("muon", 0.02, 0.7, 0.005, target),
+                                Synthetic.diverged("muon", 0.04, target)),
+                        List.of()),
                 Synthetic.single(Synthetic.curve("adam", 1e-3, 0.75, 0.004, target)),
                 Synthetic.single(Synthetic.curve("sgd", 0.05, 0.85, 0.003, target)));
         String dataLine = "Data <b>bold?</b> & \"quotes\" 'apostrophes' </p><script>alert(1)</script>";
@@ -50,7 +52,8 @@ class ReportRenderTest {
         Reports.writeComparison(sweeps, "adam", dataLine, dir);
         Path report = dir.resolve("report.html");
         String html = Files.readString(report);
-        assertTrue(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"),
+        assertTrue(
+                !html.contains("<script") && !html.contains("http://") && !html.contains("https://"),
                 "report.html must be self-contained and script-free");
 
         // 1. DOM probe: a copy of the page with a script recording each chart's decoded size and position
@@ -85,7 +88,8 @@ class ReportRenderTest {
             int y = Integer.parseInt(f[4]);
             int w = Integer.parseInt(f[5]);
             int h = Integer.parseInt(f[6]);
-            assertTrue(w > 300 && h > 150 && x + w <= img.getWidth() && y + h <= img.getHeight(),
+            assertTrue(
+                    w > 300 && h > 150 && x + w <= img.getWidth() && y + h <= img.getHeight(),
                     "chart box " + entries[i] + " outside the " + img.getWidth() + "x" + img.getHeight() + " shot");
             int nonWhite = 0;
             int[] perColor = new int[lineColors.size()];
@@ -104,8 +108,10 @@ class ReportRenderTest {
             }
             assertTrue(nonWhite > w * h / 50, f[0] + " looks blank: " + nonWhite + " non-white pixels");
             for (int c = 0; c < lineColors.size(); c++) {
-                assertTrue(perColor[c] >= 40, f[0] + ": line colour " + c + " (" + sweeps.get(c).label()
-                        + ") has only " + perColor[c] + " pixels");
+                assertTrue(
+                        perColor[c] >= 40,
+                        f[0] + ": line colour " + c + " (" + sweeps.get(c).label() + ") has only " + perColor[c]
+                                + " pixels");
             }
         }
     }
@@ -119,22 +125,37 @@ class ReportRenderTest {
 
     private static String attribute(String dom, String name) {
         Matcher m = Pattern.compile(name + "=\"([^\"]*)\"").matcher(dom);
-        assertTrue(m.find(), name + " not set by the probe script; DOM:\n"
-                + dom.substring(0, Math.min(2000, dom.length())));
+        assertTrue(
+                m.find(),
+                name + " not set by the probe script; DOM:\n" + dom.substring(0, Math.min(2000, dom.length())));
         return m.group(1).replace("&amp;", "&");
     }
 
     /** Runs headless Chromium with a fresh profile and no network services; returns its standard output. */
-    private static String chromium(Path tmp, int windowHeight, String... args) throws IOException, InterruptedException {
+    private static String chromium(Path tmp, int windowHeight, String... args)
+            throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory(tmp, "chromium-profile");
-        List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--hide-scrollbars", "--force-device-scale-factor=1",
-                "--window-size=" + WIDTH + "," + windowHeight, "--user-data-dir=" + profile));
+        List<String> cmd = new ArrayList<>(List.of(
+                CHROMIUM.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--force-device-scale-factor=1",
+                "--window-size=" + WIDTH + "," + windowHeight,
+                "--user-data-dir=" + profile));
         cmd.addAll(List.of(args));
         Path out = tmp.resolve("chromium-out-" + System.nanoTime() + ".txt");
         Path err = tmp.resolve("chromium-err-" + System.nanoTime() + ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail("Chromium did not finish in 180 s: " + cmd);

@@ -6,12 +6,11 @@ import java.util.List;
 /** Synthetic run results for report tests: no training, no ND4J backend. */
 final class Synthetic {
 
-    private Synthetic() {
-    }
+    private Synthetic() {}
 
     static RunResult.Settings settings(String name, double lr, long seed, int iterations, Double target) {
-        return new RunResult.Settings("cnn", Metric.TEST_ACCURACY, name, lr, null, 1, 64, seed, iterations * 64, 500,
-                target);
+        return new RunResult.Settings(
+                "cnn", Metric.TEST_ACCURACY, name, lr, null, 1, 64, seed, iterations * 64, 500, target);
     }
 
     /** A plausible training curve: exponential decay plus deterministic noise; evaluation every 50 iterations. */
@@ -25,8 +24,8 @@ final class Synthetic {
         }
         List<RunResult.EvalPoint> evals = new ArrayList<>();
         for (int it = 50; it <= n; it += 50) {
-            evals.add(new RunResult.EvalPoint(it, 1, secs[it - 1], 0.6 + it / 1000.0 * (1 - rate) * 3,
-                    loss[it - 1] + 0.02));
+            evals.add(new RunResult.EvalPoint(
+                    it, 1, secs[it - 1], 0.6 + it / 1000.0 * (1 - rate) * 3, loss[it - 1] + 0.02));
         }
         return new RunResult(settings(name, lr, 42, n, target), name, 1000, secs, loss, evals, null);
     }
@@ -54,15 +53,20 @@ final class Synthetic {
 
     /** A run that diverged at its third iteration. */
     static RunResult diverged(String name, double lr, Double target) {
-        return new RunResult(settings(name, lr, 42, 3, target), name, 4096, new double[]{0.1, 0.2, 0.3},
-                new double[]{2.0, 50.0, Double.NaN}, List.of(), "diverged: loss NaN at iteration 3");
+        return new RunResult(
+                settings(name, lr, 42, 3, target),
+                name,
+                4096,
+                new double[] {0.1, 0.2, 0.3},
+                new double[] {2.0, 50.0, Double.NaN},
+                List.of(),
+                "diverged: loss NaN at iteration 3");
     }
 
     /** A sweep of one optimizer over {@code candidates} (first seed), choosing by {@link Sweep#best}. */
     static Sweep sweep(String name, List<RunResult> candidates, List<RunResult> repeats) {
         List<Double> lrs = candidates.stream().map(RunResult::learningRate).toList();
-        Options.OptimizerPlan plan = new Options.OptimizerPlan(OptimizerRegistry.get(name), name, lrs,
-                lrs.size() > 1);
+        Options.OptimizerPlan plan = new Options.OptimizerPlan(OptimizerRegistry.get(name), name, lrs, lrs.size() > 1);
         List<String> dirs = new ArrayList<>();
         boolean several = candidates.size() > 1 || !repeats.isEmpty();
         for (RunResult r : candidates) {

@@ -1,17 +1,16 @@
 package org.dl4jopt.testmodels;
 
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
-import org.deeplearning4j.nn.conf.inputs.InputType.InputTypeRecurrent;
+import java.util.Map;
 import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.inputs.InputType.InputTypeRecurrent;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
-
-import java.util.Map;
 
 /**
  * Causal multi-head self-attention on an NCW sequence {@code x} of {@code seqLen} steps (Vaswani et al. 2017, with the
@@ -30,6 +29,8 @@ import java.util.Map;
  * ignored.
  */
 public class CausalSelfAttentionLayer extends ExactGradientSameDiffLayer {
+    private static final long serialVersionUID = 1L;
+
     public static final String WQ = "Wq";
     public static final String WK = "Wk";
     public static final String WV = "Wv";
@@ -39,20 +40,23 @@ public class CausalSelfAttentionLayer extends ExactGradientSameDiffLayer {
 
     @JsonProperty("size")
     private long size;
+
     @JsonProperty("heads")
     private int heads;
+
     @JsonProperty("seqLen")
     private int seqLen;
+
     @JsonProperty("outputInitScale")
     private double outputInitScale;
 
     /** For JSON. */
-    protected CausalSelfAttentionLayer() {
-    }
+    protected CausalSelfAttentionLayer() {}
 
     public CausalSelfAttentionLayer(long size, int heads, int seqLen, double outputInitScale) {
         if (size <= 0 || heads <= 0 || size % heads != 0) {
-            throw new IllegalArgumentException("size (" + size + ") must be a positive multiple of heads (" + heads + ")");
+            throw new IllegalArgumentException(
+                    "size (" + size + ") must be a positive multiple of heads (" + heads + ")");
         }
         if (seqLen <= 0) throw new IllegalArgumentException("seqLen must be > 0, got " + seqLen);
         if (!(outputInitScale > 0)) throw new IllegalArgumentException("outputInitScale must be > 0");
@@ -62,10 +66,21 @@ public class CausalSelfAttentionLayer extends ExactGradientSameDiffLayer {
         this.outputInitScale = outputInitScale;
     }
 
-    public long getSize() { return size; }
-    public int getHeads() { return heads; }
-    public int getSeqLen() { return seqLen; }
-    public double getOutputInitScale() { return outputInitScale; }
+    public long getSize() {
+        return size;
+    }
+
+    public int getHeads() {
+        return heads;
+    }
+
+    public int getSeqLen() {
+        return seqLen;
+    }
+
+    public double getOutputInitScale() {
+        return outputInitScale;
+    }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
@@ -114,14 +129,14 @@ public class CausalSelfAttentionLayer extends ExactGradientSameDiffLayer {
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
         long headSize = size / heads;
-        SDVariable rows = SequenceLayers.toRows(sd, x, size);                 // [mb*T, size]
-        SDVariable q = splitHeads(sd, sd.mmul(rows, p.get(WQ)), headSize);     // [mb, H, T, d_h]
+        SDVariable rows = SequenceLayers.toRows(sd, x, size); // [mb*T, size]
+        SDVariable q = splitHeads(sd, sd.mmul(rows, p.get(WQ)), headSize); // [mb, H, T, d_h]
         SDVariable k = splitHeads(sd, sd.mmul(rows, p.get(WK)), headSize);
         SDVariable v = splitHeads(sd, sd.mmul(rows, p.get(WV)), headSize);
         SDVariable scores = sd.mmul(q, k, false, true, false).mul(1.0 / Math.sqrt(headSize)); // [mb, H, T, T]
-        SDVariable causal = sd.constant(causalMask(x.dataType()));             // [T, T], broadcast
+        SDVariable causal = sd.constant(causalMask(x.dataType())); // [T, T], broadcast
         SDVariable att = sd.nn.softmax(scores.add(causal), 3);
-        SDVariable heads = sd.mmul(att, v);                                     // [mb, H, T, d_h]
+        SDVariable heads = sd.mmul(att, v); // [mb, H, T, d_h]
         SDVariable merged = sd.reshape(sd.permute(heads, 0, 2, 1, 3), -1, size); // [mb*T, size]
         return SequenceLayers.fromRows(sd, sd.mmul(merged, p.get(WO)), seqLen, size);
     }
@@ -143,7 +158,9 @@ public class CausalSelfAttentionLayer extends ExactGradientSameDiffLayer {
     public boolean equals(Object o) {
         if (!super.equals(o) || getClass() != o.getClass()) return false;
         CausalSelfAttentionLayer l = (CausalSelfAttentionLayer) o;
-        return size == l.size && heads == l.heads && seqLen == l.seqLen
+        return size == l.size
+                && heads == l.heads
+                && seqLen == l.seqLen
                 && Double.compare(outputInitScale, l.outputInitScale) == 0;
     }
 

@@ -3,19 +3,19 @@ package org.dl4jopt.testmodels;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -35,8 +35,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * term). {@link #meanLoss} computes exactly that from the output probabilities, over a whole iterator.
  */
 public final class CharTransformer {
-    private CharTransformer() {
-    }
+    private CharTransformer() {}
 
     /**
      * Model size: vocabulary, context length, width, attention heads (dModel must be a multiple), blocks, and the MLP's
@@ -48,7 +47,8 @@ public final class CharTransformer {
                 throw new IllegalArgumentException("invalid transformer spec " + this);
             }
             if (dModel % heads != 0) {
-                throw new IllegalArgumentException("dModel (" + dModel + ") must be a multiple of heads (" + heads + ")");
+                throw new IllegalArgumentException(
+                        "dModel (" + dModel + ") must be a multiple of heads (" + heads + ")");
             }
         }
 
@@ -76,21 +76,31 @@ public final class CharTransformer {
                 .weightInit(org.deeplearning4j.nn.weights.WeightInit.NORMAL)
                 .graphBuilder()
                 .addInputs("tokens")
-                                // the declared width is the index range: EmbeddingSequenceLayer takes its nIn (vocab) from it
+                // the declared width is the index range: EmbeddingSequenceLayer takes its nIn (vocab) from it
                 .setInputTypes(InputType.recurrent(spec.vocab(), spec.seqLen()));
-        g.addLayer("tok", new EmbeddingSequenceLayer.Builder().nIn(spec.vocab()).nOut(d).inputLength(spec.seqLen())
-                .hasBias(false).outputDataFormat(RNNFormat.NCW)
-                .weightInit(new NormalDistribution(0, 0.02)).build(), "tokens");
+        g.addLayer(
+                "tok",
+                new EmbeddingSequenceLayer.Builder()
+                        .nIn(spec.vocab())
+                        .nOut(d)
+                        .inputLength(spec.seqLen())
+                        .hasBias(false)
+                        .outputDataFormat(RNNFormat.NCW)
+                        .weightInit(new NormalDistribution(0, 0.02))
+                        .build(),
+                "tokens");
         g.addLayer("pos", new PositionalEmbeddingLayer(spec.seqLen(), d), "tok");
         String x = "pos";
         for (int i = 0; i < spec.blocks(); i++) {
             g.addLayer("ln1_" + i, new LayerNormLayer(d, 1e-5), x);
-            g.addLayer("attn_" + i, new CausalSelfAttentionLayer(d, spec.heads(), spec.seqLen(), residualScale),
+            g.addLayer(
+                    "attn_" + i,
+                    new CausalSelfAttentionLayer(d, spec.heads(), spec.seqLen(), residualScale),
                     "ln1_" + i);
             g.addVertex("res1_" + i, new ElementWiseVertex(ElementWiseVertex.Op.Add), x, "attn_" + i);
             g.addLayer("ln2_" + i, new LayerNormLayer(d, 1e-5), "res1_" + i);
-            g.addLayer("mlp_" + i, new PositionwiseMlpLayer(d, (long) spec.mlpMultiple() * d, residualScale),
-                    "ln2_" + i);
+            g.addLayer(
+                    "mlp_" + i, new PositionwiseMlpLayer(d, (long) spec.mlpMultiple() * d, residualScale), "ln2_" + i);
             g.addVertex("res2_" + i, new ElementWiseVertex(ElementWiseVertex.Op.Add), "res1_" + i, "mlp_" + i);
             x = "res2_" + i;
         }
@@ -98,10 +108,18 @@ public final class CharTransformer {
         // MCXENT with every class weighted 1/seqLen: DL4J sums an RNN output layer's loss over the time steps and
         // divides by the minibatch size only, so this makes score() the mean nats per character (as PyTorch's
         // cross_entropy), and learning rates of non-normalized methods (SGD) independent of seqLen.
-        INDArray perStep = Nd4j.valueArrayOf(new long[]{spec.vocab()}, 1.0 / spec.seqLen(), DataType.FLOAT);
-        g.addLayer("out", new RnnOutputLayer.Builder().lossFunction(new LossMCXENT(perStep)).nIn(d)
-                .nOut(spec.vocab()).activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW)
-                .weightInit(new NormalDistribution(0, 0.02)).build(), "lnf");
+        INDArray perStep = Nd4j.valueArrayOf(new long[] {spec.vocab()}, 1.0 / spec.seqLen(), DataType.FLOAT);
+        g.addLayer(
+                "out",
+                new RnnOutputLayer.Builder()
+                        .lossFunction(new LossMCXENT(perStep))
+                        .nIn(d)
+                        .nOut(spec.vocab())
+                        .activation(Activation.SOFTMAX)
+                        .dataFormat(RNNFormat.NCW)
+                        .weightInit(new NormalDistribution(0, 0.02))
+                        .build(),
+                "lnf");
         return g.setOutputs("out").build();
     }
 
@@ -117,9 +135,9 @@ public final class CharTransformer {
         double count = 0;
         while (it.hasNext()) {
             DataSet ds = it.next();
-            INDArray probs = net.output(false, ds.getFeatures())[0];           // [mb, vocab, T]
+            INDArray probs = net.output(false, ds.getFeatures())[0]; // [mb, vocab, T]
             INDArray labels = ds.getLabels().castTo(probs.dataType());
-            INDArray pTrue = probs.mul(labels).sum(1);                          // [mb, T]
+            INDArray pTrue = probs.mul(labels).sum(1); // [mb, T]
             pTrue = pTrue.castTo(DataType.DOUBLE);
             INDArray mask = ds.getLabelsMaskArray();
             if (mask != null) {

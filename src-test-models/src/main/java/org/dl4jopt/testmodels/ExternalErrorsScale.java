@@ -1,5 +1,8 @@
 package org.dl4jopt.testmodels;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
@@ -13,10 +16,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.ExternalErrorsFunction;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Works around a SameDiff defect of ND4J 1.0.0-M2.1: a graph whose output feeds an {@code ExternalErrorsFunction}
@@ -34,20 +33,20 @@ final class ExternalErrorsScale {
     /** The factor by which SameDiff scales externally injected gradients in this ND4J build (1 or 2). */
     static final double FACTOR = measure();
 
-    private ExternalErrorsScale() {
-    }
+    private ExternalErrorsScale() {}
 
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     private static double measure() {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             SameDiff sd = SameDiff.create();
             SDVariable x = sd.placeHolder("input", DataType.DOUBLE, -1, 2);
             SDVariable w = sd.var("w", DataType.DOUBLE, 2, 1);
-            sd.associateArrayWithVariable(Nd4j.createFromArray(new double[][]{{1}, {1}}), w);
+            sd.associateArrayWithVariable(Nd4j.createFromArray(new double[][] {{1}, {1}}), w);
             ExternalErrorsFunction fn = SameDiffUtils.externalErrors(sd, null, sd.mmul(x, w));
             sd.createGradFunction("input");
             Map<String, INDArray> ph = new HashMap<>();
-            ph.put("input", Nd4j.createFromArray(new double[][]{{3, 5}}));
-            ph.put(fn.getGradPlaceholderName(), Nd4j.createFromArray(new double[][]{{1}}));
+            ph.put("input", Nd4j.createFromArray(new double[][] {{3, 5}}));
+            ph.put(fn.getGradPlaceholderName(), Nd4j.createFromArray(new double[][] {{1}}));
             // true dL/dw = x^T * 1 = [3, 5]
             INDArray dw = sd.calculateGradients(ph, List.of("w")).get("w");
             double f = dw.getDouble(0) / 3.0;
@@ -62,6 +61,8 @@ final class ExternalErrorsScale {
 
     /** DL4J's runtime SameDiff layer, with dL/dy divided by {@link #FACTOR} before SameDiff's backward pass. */
     static final class Runtime extends SameDiffLayer {
+        private static final long serialVersionUID = 1L;
+
         Runtime(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
         }
@@ -73,8 +74,12 @@ final class ExternalErrorsScale {
     }
 
     /** What {@code SameDiffLayer.instantiate} does, with {@link Runtime}. */
-    static org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, int layerIndex, INDArray paramsView,
-                                                       boolean initializeParams, DataType dataType) {
+    static org.deeplearning4j.nn.api.Layer instantiate(
+            NeuralNetConfiguration conf,
+            int layerIndex,
+            INDArray paramsView,
+            boolean initializeParams,
+            DataType dataType) {
         Runtime ret = new Runtime(conf, dataType);
         ret.setIndex(layerIndex);
         ret.setParamsViewArray(paramsView);

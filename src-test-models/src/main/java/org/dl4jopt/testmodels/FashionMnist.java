@@ -1,12 +1,5 @@
 package org.dl4jopt.testmodels;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -17,6 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Fashion-MNIST loaded from the original gzipped IDX files in a local directory (never downloads).
@@ -30,13 +29,14 @@ public final class FashionMnist {
     public static final String DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
     /** System property overriding the data directory. */
     public static final String DIR_PROPERTY = "fashionmnist.dir";
+
     public static final String TRAIN_IMAGES = "train-images-idx3-ubyte.gz";
     public static final String TRAIN_LABELS = "train-labels-idx1-ubyte.gz";
     public static final String TEST_IMAGES = "t10k-images-idx3-ubyte.gz";
     public static final String TEST_LABELS = "t10k-labels-idx1-ubyte.gz";
     /** Class names, index = label. */
-    public static final List<String> CLASS_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    public static final List<String> CLASS_NAMES = List.of(
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
     public static final int NUM_CLASSES = 10;
     public static final int HEIGHT = 28;
@@ -121,6 +121,7 @@ public final class FashionMnist {
         return new DataSet(testFeatures, testLabels);
     }
 
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     private static INDArray[] readSplit(Path dir, String imagesFile, String labelsFile, int limit) {
         byte[] px = readIdx(dir, imagesFile, IMAGES_MAGIC, limit);
         byte[] lb = readIdx(dir, labelsFile, LABELS_MAGIC, limit);
@@ -136,14 +137,16 @@ public final class FashionMnist {
         for (int i = 0; i < n; i++) {
             int c = lb[i] & 0xFF;
             if (c >= NUM_CLASSES) {
-                throw new IllegalStateException("Fashion-MNIST: label " + c + " out of range in " + dir.resolve(labelsFile));
+                throw new IllegalStateException(
+                        "Fashion-MNIST: label " + c + " out of range in " + dir.resolve(labelsFile));
             }
             y[i * NUM_CLASSES + c] = 1f;
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return new INDArray[]{
-                    Nd4j.create(x, new long[]{n, 1, HEIGHT, WIDTH}, DataType.FLOAT),
-                    Nd4j.create(y, new long[]{n, NUM_CLASSES}, DataType.FLOAT)};
+            return new INDArray[] {
+                Nd4j.create(x, new long[] {n, 1, HEIGHT, WIDTH}, DataType.FLOAT),
+                Nd4j.create(y, new long[] {n, NUM_CLASSES}, DataType.FLOAT)
+            };
         }
     }
 
@@ -157,7 +160,8 @@ public final class FashionMnist {
                     + ", " + TEST_IMAGES + " and " + TEST_LABELS + ".");
         }
         try (InputStream raw = Files.newInputStream(file);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16))) {
+                DataInputStream in =
+                        new DataInputStream(new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16))) {
             int magic = in.readInt();
             if (magic != expectedMagic) {
                 throw new IllegalStateException("Fashion-MNIST: bad IDX magic number " + magic + " in " + file
@@ -169,8 +173,8 @@ public final class FashionMnist {
                 int rows = in.readInt();
                 int cols = in.readInt();
                 if (rows != HEIGHT || cols != WIDTH) {
-                    throw new IllegalStateException("Fashion-MNIST: expected 28x28 images in " + file
-                            + ", got " + rows + "x" + cols);
+                    throw new IllegalStateException(
+                            "Fashion-MNIST: expected 28x28 images in " + file + ", got " + rows + "x" + cols);
                 }
                 itemSize = rows * cols;
             }

@@ -1,16 +1,15 @@
 package org.dl4jopt.testmodels;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Arrays;
-import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.Random;
 
 /**
  * Mini-batch iterator over a features/labels pair held entirely in memory.
@@ -50,12 +49,12 @@ public final class InMemoryDataSetIterator implements DataSetIterator {
      * @param labelNames class names returned by {@link #getLabels()}, or null (an empty list is treated as null,
      *                   since DL4J's {@code evaluate(iterator)} would otherwise build a 0-class Evaluation)
      */
-    public InMemoryDataSetIterator(INDArray features, INDArray labels, int batch, boolean shuffle, long seed,
-                                   List<String> labelNames) {
+    public InMemoryDataSetIterator(
+            INDArray features, INDArray labels, int batch, boolean shuffle, long seed, List<String> labelNames) {
         if (batch <= 0) throw new IllegalArgumentException("batch must be > 0, got " + batch);
         if (features.size(0) != labels.size(0)) {
-            throw new IllegalArgumentException("features and labels disagree on number of examples: "
-                    + features.size(0) + " vs " + labels.size(0));
+            throw new IllegalArgumentException("features and labels disagree on number of examples: " + features.size(0)
+                    + " vs " + labels.size(0));
         }
         if (features.size(0) > Integer.MAX_VALUE) throw new IllegalArgumentException("too many examples");
         this.numExamples = (int) features.size(0);
@@ -80,6 +79,7 @@ public final class InMemoryDataSetIterator implements DataSetIterator {
         return data;
     }
 
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     private static INDArray flatten(INDArray arr) {
         long n = arr.size(0);
         long perExample = n == 0 ? 0 : arr.length() / n;

@@ -1,13 +1,12 @@
 package org.dl4jopt.testmodels;
 
+import java.util.Map;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
-
-import java.util.Map;
 
 /**
  * Layer normalization over the feature dimension of an NCW sequence (Ba et al. 2016):
@@ -16,17 +15,19 @@ import java.util.Map;
  * {@code b} (bias, initialized to 0), both {@code [1, size]}, so optimizers see them as vectors.
  */
 public class LayerNormLayer extends ExactGradientSameDiffLayer {
+    private static final long serialVersionUID = 1L;
+
     public static final String GAIN = "g";
     public static final String BIAS = "b";
 
     @JsonProperty("size")
     private long size;
+
     @JsonProperty("eps")
     private double eps;
 
     /** For JSON. */
-    protected LayerNormLayer() {
-    }
+    protected LayerNormLayer() {}
 
     /** Normalizes {@code size} features with variance floor {@code eps} (1e-5 is the usual value). */
     public LayerNormLayer(long size, double eps) {
@@ -36,8 +37,13 @@ public class LayerNormLayer extends ExactGradientSameDiffLayer {
         this.eps = eps;
     }
 
-    public long getSize() { return size; }
-    public double getEps() { return eps; }
+    public long getSize() {
+        return size;
+    }
+
+    public double getEps() {
+        return eps;
+    }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
@@ -60,7 +66,7 @@ public class LayerNormLayer extends ExactGradientSameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
-        SDVariable mean = sd.mean(x, true, 1);                       // [mb, 1, T]
+        SDVariable mean = sd.mean(x, true, 1); // [mb, 1, T]
         SDVariable centered = x.sub(mean);
         SDVariable var = sd.mean(centered.mul(centered), true, 1);
         SDVariable normalized = centered.mul(sd.math.rsqrt(var.add(eps)));

@@ -1,5 +1,6 @@
 package org.dl4jopt.testmodels;
 
+import java.util.Arrays;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -12,14 +13,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 
-import java.util.Arrays;
-
 /**
  * Runtime of {@link PositionalEmbeddingLayer}: forward {@code y = x + W^T} broadcast over the minibatch
  * ({@code x, y: [mb, size, T]}, {@code W: [T, size]}); backward {@code dL/dW = sum_b (dL/dy[b])^T},
  * {@code dL/dx = dL/dy}.
  */
 final class PositionalEmbeddingImpl extends BaseLayer<PositionalEmbeddingLayer> {
+    private static final long serialVersionUID = 1L;
 
     PositionalEmbeddingImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -46,8 +46,8 @@ final class PositionalEmbeddingImpl extends BaseLayer<PositionalEmbeddingLayer> 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         checkInput();
-        INDArray gradW = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);   // [T, size] view
-        gradW.transpose().assign(epsilon.sum(0));                                  // sum over the minibatch: [size, T]
+        INDArray gradW = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY); // [T, size] view
+        gradW.transpose().assign(epsilon.sum(0)); // sum over the minibatch: [size, T]
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, gradW);
         return new Pair<>(g, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, epsilon));

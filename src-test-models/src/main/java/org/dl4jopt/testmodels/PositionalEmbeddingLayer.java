@@ -1,5 +1,7 @@
 package org.dl4jopt.testmodels;
 
+import java.util.Collection;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -10,9 +12,6 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.Collection;
-import java.util.Map;
 
 /**
  * Learned positional embedding (GPT-2's {@code wpe}): a table {@code W} of {@code [seqLen, size]} whose row t is added
@@ -27,10 +26,10 @@ import java.util.Map;
  * (set with {@code setWeightInitFn}).
  */
 public class PositionalEmbeddingLayer extends EmbeddingSequenceLayer {
+    private static final long serialVersionUID = 1L;
 
     /** For JSON. */
-    public PositionalEmbeddingLayer() {
-    }
+    public PositionalEmbeddingLayer() {}
 
     /** A table of {@code seqLen} positions by {@code size} features. */
     public PositionalEmbeddingLayer(int seqLen, long size) {
@@ -53,8 +52,13 @@ public class PositionalEmbeddingLayer extends EmbeddingSequenceLayer {
     }
 
     @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
-                             INDArray paramsView, boolean initializeParams, DataType networkDataType) {
+    public Layer instantiate(
+            NeuralNetConfiguration conf,
+            Collection<TrainingListener> listeners,
+            int layerIndex,
+            INDArray paramsView,
+            boolean initializeParams,
+            DataType networkDataType) {
         PositionalEmbeddingImpl ret = new PositionalEmbeddingImpl(conf, networkDataType);
         ret.setListeners(listeners);
         ret.setIndex(layerIndex);
@@ -84,8 +88,8 @@ public class PositionalEmbeddingLayer extends EmbeddingSequenceLayer {
     }
 
     private void check(InputType inputType) {
-        InputType.InputTypeRecurrent r = SequenceLayers.checkInput("PositionalEmbeddingLayer", getLayerName(),
-                inputType, getNOut());
+        InputType.InputTypeRecurrent r =
+                SequenceLayers.checkInput("PositionalEmbeddingLayer", getLayerName(), inputType, getNOut());
         if (r.getTimeSeriesLength() > 0 && r.getTimeSeriesLength() != seqLen()) {
             throw new IllegalStateException("PositionalEmbeddingLayer '" + getLayerName() + "' has " + seqLen()
                     + " positions but its input has " + r.getTimeSeriesLength() + " steps");

@@ -1,13 +1,12 @@
 package org.dl4jopt.testmodels;
 
+import java.util.Map;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
-
-import java.util.Map;
 
 /**
  * The transformer's position-wise MLP on an NCW sequence: {@code y_t = GELU(x_t W1 + b1) W2 + b2} for every time step
@@ -17,6 +16,8 @@ import java.util.Map;
  * at 0.
  */
 public class PositionwiseMlpLayer extends ExactGradientSameDiffLayer {
+    private static final long serialVersionUID = 1L;
+
     public static final String W1 = "W1";
     public static final String B1 = "b1";
     public static final String W2 = "W2";
@@ -24,14 +25,15 @@ public class PositionwiseMlpLayer extends ExactGradientSameDiffLayer {
 
     @JsonProperty("size")
     private long size;
+
     @JsonProperty("hidden")
     private long hidden;
+
     @JsonProperty("outputInitScale")
     private double outputInitScale;
 
     /** For JSON. */
-    protected PositionwiseMlpLayer() {
-    }
+    protected PositionwiseMlpLayer() {}
 
     public PositionwiseMlpLayer(long size, long hidden, double outputInitScale) {
         if (size <= 0 || hidden <= 0) {
@@ -43,9 +45,17 @@ public class PositionwiseMlpLayer extends ExactGradientSameDiffLayer {
         this.outputInitScale = outputInitScale;
     }
 
-    public long getSize() { return size; }
-    public long getHidden() { return hidden; }
-    public double getOutputInitScale() { return outputInitScale; }
+    public long getSize() {
+        return size;
+    }
+
+    public long getHidden() {
+        return hidden;
+    }
+
+    public double getOutputInitScale() {
+        return outputInitScale;
+    }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {

@@ -10,13 +10,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code [minibatch, size, time]}; the position-wise linear maps work on the rows of {@code [minibatch*time, size]}.
  */
 final class SequenceLayers {
-    private SequenceLayers() {
-    }
+    private SequenceLayers() {}
 
     /** The recurrent input type a layer of width {@code size} accepts, or an exception naming the layer. */
     static InputType.InputTypeRecurrent checkInput(String layer, String name, InputType inputType, long size) {
         if (inputType == null || inputType.getType() != InputType.Type.RNN) {
-            throw new IllegalStateException(layer + " '" + name + "' expects a recurrent (NCW) input, got " + inputType);
+            throw new IllegalStateException(
+                    layer + " '" + name + "' expects a recurrent (NCW) input, got " + inputType);
         }
         InputType.InputTypeRecurrent r = (InputType.InputTypeRecurrent) inputType;
         if (r.getSize() != size) {

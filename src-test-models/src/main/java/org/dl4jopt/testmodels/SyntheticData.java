@@ -1,13 +1,11 @@
 package org.dl4jopt.testmodels;
 
+import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Random;
 
 /**
  * Small generated classification datasets for fast tests (float32, one-hot labels, no files).
@@ -17,8 +15,7 @@ import java.util.Random;
  * set generated with different seeds describe the same task.
  */
 public final class SyntheticData {
-    private SyntheticData() {
-    }
+    private SyntheticData() {}
 
     /**
      * Images [n, 1, 28, 28] of 10 classes: class {@code c} is a bright bar through the (randomly shifted) image
@@ -39,15 +36,15 @@ public final class SyntheticData {
             for (int py = 0; py < h; py++) {
                 for (int px = 0; px < w; px++) {
                     double rx = px - cx, ry = py - cy;
-                    double dist = Math.abs(rx * dy - ry * dx);    // distance to the bar's axis
-                    double along = Math.abs(rx * dx + ry * dy);   // position along the bar
+                    double dist = Math.abs(rx * dy - ry * dx); // distance to the bar's axis
+                    double along = Math.abs(rx * dx + ry * dy); // position along the bar
                     double v = along <= 10 ? Math.exp(-dist * dist / (2 * 1.2 * 1.2)) : 0;
                     v += 0.15 * r.nextGaussian();
                     x[base + py * w + px] = (float) Math.min(1, Math.max(0, v));
                 }
             }
         }
-        return dataSet(x, new long[]{n, 1, h, w}, y, new long[]{n, classes});
+        return dataSet(x, new long[] {n, 1, h, w}, y, new long[] {n, classes});
     }
 
     /**
@@ -85,7 +82,7 @@ public final class SyntheticData {
                 }
             }
         }
-        return dataSet(x, new long[]{n, nIn, length}, y, new long[]{n, nClasses});
+        return dataSet(x, new long[] {n, nIn, length}, y, new long[] {n, nClasses});
     }
 
     /**
@@ -105,7 +102,7 @@ public final class SyntheticData {
             y[i * nClasses + c] = 1f;
             for (int j = 0; j < nIn; j++) x[i * nIn + j] = (float) (centre[c][j] + r.nextGaussian());
         }
-        return dataSet(x, new long[]{n, nIn}, y, new long[]{n, nClasses});
+        return dataSet(x, new long[] {n, nIn}, y, new long[] {n, nClasses});
     }
 
     /** Non-shuffling, resettable mini-batch iterator over {@code ds} (last batch may be smaller). */
@@ -113,6 +110,7 @@ public final class SyntheticData {
         return new InMemoryDataSetIterator(ds, batch);
     }
 
+    @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     private static DataSet dataSet(float[] x, long[] xShape, float[] y, long[] yShape) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             return new DataSet(Nd4j.create(x, xShape, DataType.FLOAT), Nd4j.create(y, yShape, DataType.FLOAT));

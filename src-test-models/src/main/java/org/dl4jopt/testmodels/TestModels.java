@@ -27,8 +27,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  * e.g. {@code Muon} or DL4J's {@code Adam}. Layers are named so per-layer parameters can be addressed by name.
  */
 public final class TestModels {
-    private TestModels() {
-    }
+    private TestModels() {}
 
     /**
      * The reference Fashion-MNIST CNN for input [N, 1, 28, 28] (NCHW), convolution mode Same:
@@ -39,11 +38,23 @@ public final class TestModels {
         return base(updater, seed, dtype)
                 .convolutionMode(ConvolutionMode.Same)
                 .list()
-                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(16).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder(3, 3)
+                        .name("conv1")
+                        .nOut(16)
+                        .activation(Activation.RELU)
+                        .build())
                 .layer(maxPool("pool1"))
-                .layer(new ConvolutionLayer.Builder(3, 3).name("conv2").nOut(32).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder(3, 3)
+                        .name("conv2")
+                        .nOut(32)
+                        .activation(Activation.RELU)
+                        .build())
                 .layer(maxPool("pool2"))
-                .layer(new DenseLayer.Builder().name("dense").nOut(128).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder()
+                        .name("dense")
+                        .nOut(128)
+                        .activation(Activation.RELU)
+                        .build())
                 .layer(softmaxOutput(10))
                 .setInputType(InputType.convolutional(28, 28, 1))
                 .build();
@@ -58,29 +69,55 @@ public final class TestModels {
         return base(updater, seed, dtype)
                 .convolutionMode(ConvolutionMode.Same)
                 .list()
-                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(16).hasBias(false)
-                        .activation(Activation.IDENTITY).build())
+                .layer(new ConvolutionLayer.Builder(3, 3)
+                        .name("conv1")
+                        .nOut(16)
+                        .hasBias(false)
+                        .activation(Activation.IDENTITY)
+                        .build())
                 .layer(new BatchNormalization.Builder().name("bn1").build())
-                .layer(new ActivationLayer.Builder().name("relu1").activation(Activation.RELU).build())
+                .layer(new ActivationLayer.Builder()
+                        .name("relu1")
+                        .activation(Activation.RELU)
+                        .build())
                 .layer(maxPool("pool1"))
-                .layer(new ConvolutionLayer.Builder(3, 3).name("conv2").nOut(32).hasBias(false)
-                        .activation(Activation.IDENTITY).build())
+                .layer(new ConvolutionLayer.Builder(3, 3)
+                        .name("conv2")
+                        .nOut(32)
+                        .hasBias(false)
+                        .activation(Activation.IDENTITY)
+                        .build())
                 .layer(new BatchNormalization.Builder().name("bn2").build())
-                .layer(new ActivationLayer.Builder().name("relu2").activation(Activation.RELU).build())
+                .layer(new ActivationLayer.Builder()
+                        .name("relu2")
+                        .activation(Activation.RELU)
+                        .build())
                 .layer(maxPool("pool2"))
-                .layer(new DenseLayer.Builder().name("dense").nOut(128).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder()
+                        .name("dense")
+                        .nOut(128)
+                        .activation(Activation.RELU)
+                        .build())
                 .layer(softmaxOutput(10))
                 .setInputType(InputType.convolutional(28, 28, 1))
                 .build();
     }
 
     /** MLP for [N, nIn] input: dense1 (hidden, tanh) → dense2 (hidden, tanh) → output (nClasses, softmax). */
-    public static MultiLayerConfiguration mlp(IUpdater updater, long seed, DataType dtype, int nIn, int hidden,
-                                              int nClasses) {
+    public static MultiLayerConfiguration mlp(
+            IUpdater updater, long seed, DataType dtype, int nIn, int hidden, int nClasses) {
         return base(updater, seed, dtype)
                 .list()
-                .layer(new DenseLayer.Builder().name("dense1").nOut(hidden).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().name("dense2").nOut(hidden).activation(Activation.TANH).build())
+                .layer(new DenseLayer.Builder()
+                        .name("dense1")
+                        .nOut(hidden)
+                        .activation(Activation.TANH)
+                        .build())
+                .layer(new DenseLayer.Builder()
+                        .name("dense2")
+                        .nOut(hidden)
+                        .activation(Activation.TANH)
+                        .build())
                 .layer(softmaxOutput(nClasses))
                 .setInputType(InputType.feedForward(nIn))
                 .build();
@@ -92,20 +129,39 @@ public final class TestModels {
      * → pool (global average over time) → dense (32, ReLU) → output (nClasses, softmax). Requires nIn &gt;= 2.
      * Graph input is named "in".
      */
-    public static ComputationGraphConfiguration attention(IUpdater updater, long seed, DataType dtype, int nIn,
-                                                          int length, int nClasses) {
+    public static ComputationGraphConfiguration attention(
+            IUpdater updater, long seed, DataType dtype, int nIn, int length, int nClasses) {
         if (nIn < 2) throw new IllegalArgumentException("nIn must be >= 2 for 2 attention heads, got " + nIn);
         return base(updater, seed, dtype)
                 .graphBuilder()
                 .addInputs("in")
                 .setInputTypes(InputType.recurrent(nIn, length))
-                .addLayer("attn", new SelfAttentionLayer.Builder().nIn(nIn).nOut(nIn).nHeads(2).headSize(nIn / 2)
-                        .projectInput(true).build(), "in")
+                .addLayer(
+                        "attn",
+                        new SelfAttentionLayer.Builder()
+                                .nIn(nIn)
+                                .nOut(nIn)
+                                .nHeads(2)
+                                .headSize(nIn / 2)
+                                .projectInput(true)
+                                .build(),
+                        "in")
                 .addVertex("residual", new ElementWiseVertex(ElementWiseVertex.Op.Add), "in", "attn")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "residual")
-                .addLayer("dense", new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build(), "pool")
-                .addLayer("output", new OutputLayer.Builder(LossFunction.MCXENT).nOut(nClasses)
-                        .activation(Activation.SOFTMAX).build(), "dense")
+                .addLayer(
+                        "dense",
+                        new DenseLayer.Builder()
+                                .nOut(32)
+                                .activation(Activation.RELU)
+                                .build(),
+                        "pool")
+                .addLayer(
+                        "output",
+                        new OutputLayer.Builder(LossFunction.MCXENT)
+                                .nOut(nClasses)
+                                .activation(Activation.SOFTMAX)
+                                .build(),
+                        "dense")
                 .setOutputs("output")
                 .build();
     }
@@ -119,12 +175,16 @@ public final class TestModels {
     }
 
     private static SubsamplingLayer maxPool(String name) {
-        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX, new int[]{2, 2}, new int[]{2, 2})
-                .name(name).build();
+        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX, new int[] {2, 2}, new int[] {2, 2})
+                .name(name)
+                .build();
     }
 
     private static OutputLayer softmaxOutput(int nClasses) {
-        return new OutputLayer.Builder(LossFunction.MCXENT).name("output").nOut(nClasses)
-                .activation(Activation.SOFTMAX).build();
+        return new OutputLayer.Builder(LossFunction.MCXENT)
+                .name("output")
+                .nOut(nClasses)
+                .activation(Activation.SOFTMAX)
+                .build();
     }
 }

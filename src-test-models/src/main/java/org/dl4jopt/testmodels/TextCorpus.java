@@ -1,10 +1,5 @@
 package org.dl4jopt.testmodels;
 
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,6 +13,10 @@ import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A character-level text corpus split into training and validation text, with the iterators the
@@ -47,7 +46,7 @@ public final class TextCorpus {
     private final String trainText;
     private final String validationText;
     private final char[] vocab;
-    private final int[] index = new int[128];   // char -> vocab index, -1 if absent (cleaned text is ASCII)
+    private final int[] index = new int[128]; // char -> vocab index, -1 if absent (cleaned text is ASCII)
     private final int[] trainIds;
     private final int[] validationIds;
 
@@ -174,7 +173,7 @@ public final class TextCorpus {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '\b') {
-                if (out.length() > 0) out.setLength(out.length() - 1);   // overstrike: the next char replaces it
+                if (out.length() > 0) out.setLength(out.length() - 1); // overstrike: the next char replaces it
             } else if (c == '\n' || c == '\t' || (c >= 32 && c <= 126)) {
                 out.append(c);
             }
@@ -268,7 +267,7 @@ public final class TextCorpus {
         private final long seed;
         private final int numWindows;
         private int epoch;
-        private int cursor;             // batches (random) or windows (fixed) drawn in this epoch
+        private int cursor; // batches (random) or windows (fixed) drawn in this epoch
         private SplittableRandom random;
         private DataSetPreProcessor preProcessor;
 
@@ -331,8 +330,9 @@ public final class TextCorpus {
                     labels[(b * vocab + ids[starts[b] + t + 1]) * seqLen + t] = 1f;
                 }
             }
-            return new DataSet(Nd4j.create(features, new long[]{mb, seqLen}, 'c'),
-                    Nd4j.create(labels, new long[]{mb, vocab, seqLen}, 'c'));
+            return new DataSet(
+                    Nd4j.create(features, new long[] {mb, seqLen}, 'c'),
+                    Nd4j.create(labels, new long[] {mb, vocab, seqLen}, 'c'));
         }
 
         @Override

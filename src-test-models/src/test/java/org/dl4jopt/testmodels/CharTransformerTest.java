@@ -1,5 +1,12 @@
 package org.dl4jopt.testmodels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -12,14 +19,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.NoOp;
-
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CharTransformerTest {
     static final CharTransformer.Spec TINY = new CharTransformer.Spec(7, 6, 8, 2, 2, 2);
@@ -34,14 +33,14 @@ class CharTransformerTest {
         Random r = new Random(seed);
         float[] f = new float[mb * spec.seqLen()];
         for (int i = 0; i < f.length; i++) f[i] = r.nextInt(spec.vocab());
-        return Nd4j.create(f, new long[]{mb, spec.seqLen()}, 'c');
+        return Nd4j.create(f, new long[] {mb, spec.seqLen()}, 'c');
     }
 
     static INDArray oneHotNext(INDArray tokens, int vocab, long seed) {
         Random r = new Random(seed);
         INDArray l = Nd4j.zeros(DataType.FLOAT, tokens.size(0), vocab, tokens.size(1));
         for (int b = 0; b < tokens.size(0); b++) {
-            for (int t = 0; t < tokens.size(1); t++) l.putScalar(new long[]{b, r.nextInt(vocab), t}, 1.0);
+            for (int t = 0; t < tokens.size(1); t++) l.putScalar(new long[] {b, r.nextInt(vocab), t}, 1.0);
         }
         return l;
     }
@@ -53,11 +52,15 @@ class CharTransformerTest {
         ComputationGraph n = net(TINY, DataType.FLOAT, 1);
         long d = TINY.dModel();
         long perBlock = 2 * 2 * d + 4 * d * d + 2 * d * 2 * d + 2 * d + d;
-        long expected = TINY.vocab() * d + TINY.seqLen() * d + TINY.blocks() * perBlock + 2 * d
-                + d * TINY.vocab() + TINY.vocab();
+        long expected = TINY.vocab() * d
+                + TINY.seqLen() * d
+                + TINY.blocks() * perBlock
+                + 2 * d
+                + d * TINY.vocab()
+                + TINY.vocab();
         assertEquals(expected, n.numParams());
         INDArray out = n.output(tokens(3, TINY, 1))[0];
-        assertArrayEquals(new long[]{3, TINY.vocab(), TINY.seqLen()}, out.shape());
+        assertArrayEquals(new long[] {3, TINY.vocab(), TINY.seqLen()}, out.shape());
         INDArray sums = out.sum(1);
         assertEquals(0.0, sums.sub(1.0).amaxNumber().doubleValue(), 1e-5);
         assertThrows(IllegalArgumentException.class, () -> new CharTransformer.Spec(7, 6, 10, 4, 1, 2));
@@ -65,8 +68,12 @@ class CharTransformerTest {
 
     @Test
     void sameSeedSameInitialParametersOtherSeedOther() {
-        assertEquals(net(TINY, DataType.FLOAT, 3).params(), net(TINY, DataType.FLOAT, 3).params());
-        assertNotEquals(net(TINY, DataType.FLOAT, 3).params(), net(TINY, DataType.FLOAT, 4).params());
+        assertEquals(
+                net(TINY, DataType.FLOAT, 3).params(),
+                net(TINY, DataType.FLOAT, 3).params());
+        assertNotEquals(
+                net(TINY, DataType.FLOAT, 3).params(),
+                net(TINY, DataType.FLOAT, 4).params());
     }
 
     @Test
@@ -119,9 +126,13 @@ class CharTransformerTest {
             n.init();
             INDArray x = tokens(2, spec, 4).castTo(DataType.DOUBLE);
             INDArray y = oneHotNext(x, spec.vocab(), 5).castTo(DataType.DOUBLE);
-            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(n)
-                    .inputs(new INDArray[]{x}).labels(new INDArray[]{y})
-                    .subset(true).maxPerParam(4).print(GradientCheckUtil.PrintMode.FAILURES_ONLY)));
+            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+                    .net(n)
+                    .inputs(new INDArray[] {x})
+                    .labels(new INDArray[] {y})
+                    .subset(true)
+                    .maxPerParam(4)
+                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)));
         } finally {
             Nd4j.setDefaultDataTypes(before, before);
         }
@@ -134,7 +145,10 @@ class CharTransformerTest {
         ComputationGraph n = net(TINY, DataType.DOUBLE, 6);
         double[] c = {0.5, -1.0, 2.0, 0.0, 0.25, -0.5, 1.0};
         n.getLayer("out").getParam("W").assign(0);
-        n.getLayer("out").getParam("b").assign(Nd4j.createFromArray(c).reshape(n.getLayer("out").getParam("b").shape()));
+        n.getLayer("out")
+                .getParam("b")
+                .assign(Nd4j.createFromArray(c)
+                        .reshape(n.getLayer("out").getParam("b").shape()));
         double logZ = 0;
         for (double v : c) logZ += Math.exp(v);
         logZ = Math.log(logZ);
@@ -144,7 +158,7 @@ class CharTransformerTest {
         INDArray y2 = oneHotNext(x2, TINY.vocab(), 10);
         double sum = 0;
         int count = 0;
-        for (INDArray y : new INDArray[]{y1, y2}) {
+        for (INDArray y : new INDArray[] {y1, y2}) {
             for (int b = 0; b < y.size(0); b++) {
                 for (int t = 0; t < TINY.seqLen(); t++) {
                     for (int v = 0; v < TINY.vocab(); v++) {
@@ -176,18 +190,63 @@ class CharTransformerTest {
         return new DataSetIterator() {
             private int i;
 
-            @Override public boolean hasNext() { return i < sets.length; }
-            @Override public DataSet next() { return sets[i++]; }
-            @Override public DataSet next(int num) { return next(); }
-            @Override public int inputColumns() { return (int) sets[0].getFeatures().size(1); }
-            @Override public int totalOutcomes() { return (int) sets[0].getLabels().size(1); }
-            @Override public boolean resetSupported() { return true; }
-            @Override public boolean asyncSupported() { return false; }
-            @Override public void reset() { i = 0; }
-            @Override public int batch() { return (int) sets[0].getFeatures().size(0); }
-            @Override public void setPreProcessor(org.nd4j.linalg.dataset.api.DataSetPreProcessor p) { }
-            @Override public org.nd4j.linalg.dataset.api.DataSetPreProcessor getPreProcessor() { return null; }
-            @Override public java.util.List<String> getLabels() { return null; }
+            @Override
+            public boolean hasNext() {
+                return i < sets.length;
+            }
+
+            @Override
+            public DataSet next() {
+                return sets[i++];
+            }
+
+            @Override
+            public DataSet next(int num) {
+                return next();
+            }
+
+            @Override
+            public int inputColumns() {
+                return (int) sets[0].getFeatures().size(1);
+            }
+
+            @Override
+            public int totalOutcomes() {
+                return (int) sets[0].getLabels().size(1);
+            }
+
+            @Override
+            public boolean resetSupported() {
+                return true;
+            }
+
+            @Override
+            public boolean asyncSupported() {
+                return false;
+            }
+
+            @Override
+            public void reset() {
+                i = 0;
+            }
+
+            @Override
+            public int batch() {
+                return (int) sets[0].getFeatures().size(0);
+            }
+
+            @Override
+            public void setPreProcessor(org.nd4j.linalg.dataset.api.DataSetPreProcessor p) {}
+
+            @Override
+            public org.nd4j.linalg.dataset.api.DataSetPreProcessor getPreProcessor() {
+                return null;
+            }
+
+            @Override
+            public java.util.List<String> getLabels() {
+                return null;
+            }
         };
     }
 }

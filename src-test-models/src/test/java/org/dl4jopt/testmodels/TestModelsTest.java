@@ -1,5 +1,11 @@
 package org.dl4jopt.testmodels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -11,13 +17,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.learning.config.Adam;
 
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 class TestModelsTest {
 
     /** Trains for {@code steps} mini-batches and returns {initial loss, final loss} on the training set. */
@@ -28,7 +27,7 @@ class TestModelsTest {
             if (!it.hasNext()) it.reset();
             net.fit(it.next());
         }
-        return new double[]{before, net.score(data)};
+        return new double[] {before, net.score(data)};
     }
 
     private static void assertLearns(double[] losses, String what) {
@@ -49,7 +48,7 @@ class TestModelsTest {
         assertEquals(16 * 9 + 16 + 32 * 16 * 9 + 32 + 7 * 7 * 32 * 128 + 128 + 128 * 10 + 10, net.numParams());
         DataSet data = SyntheticData.images(256, 1);
         INDArray out = net.output(data.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4)));
-        assertArrayEquals(new long[]{4, 10}, out.shape());
+        assertArrayEquals(new long[] {4, 10}, out.shape());
         assertLearns(train(net, data, 32, 30), "cnn");
     }
 
@@ -57,14 +56,15 @@ class TestModelsTest {
     void cnnWithBatchNormBuildsAndLearns() {
         MultiLayerNetwork net = new MultiLayerNetwork(TestModels.cnnWithBatchNorm(new Adam(1e-3), 42, DataType.FLOAT));
         net.init();
-        assertEquals(List.of("conv1", "bn1", "relu1", "pool1", "conv2", "bn2", "relu2", "pool2", "dense", "output"),
+        assertEquals(
+                List.of("conv1", "bn1", "relu1", "pool1", "conv2", "bn2", "relu2", "pool2", "dense", "output"),
                 layerNames(net));
         assertLearns(train(net, SyntheticData.images(256, 2), 32, 30), "cnnWithBatchNorm");
     }
 
     @Test
     void mlpBuildsAndLearnsInFloatAndDouble() {
-        for (DataType dt : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             MultiLayerNetwork net = new MultiLayerNetwork(TestModels.mlp(new Adam(1e-3), 42, dt, 20, 32, 4));
             net.init();
             assertEquals(List.of("dense1", "dense2", "output"), layerNames(net));
@@ -76,23 +76,26 @@ class TestModelsTest {
     @Test
     void attentionBuildsAndLearns() {
         int nIn = 8, length = 10, nClasses = 4;
-        ComputationGraphConfiguration conf = TestModels.attention(new Adam(1e-3), 42, DataType.FLOAT, nIn, length, nClasses);
+        ComputationGraphConfiguration conf =
+                TestModels.attention(new Adam(1e-3), 42, DataType.FLOAT, nIn, length, nClasses);
         ComputationGraph net = new ComputationGraph(conf);
         net.init();
         assertEquals(3 * 2 * 4 * 8 + 8 * 8, net.getLayer("attn").numParams()); // Wq,Wk,Wv [2,4,8], Wo [8,8]
         assertNotNull(net.getVertex("residual"));
         DataSet data = SyntheticData.sequences(256, nIn, length, nClasses, 4);
-        assertArrayEquals(new long[]{256, nIn, length}, data.getFeatures().shape());
+        assertArrayEquals(new long[] {256, nIn, length}, data.getFeatures().shape());
         double before = net.score(data);
         DataSetIterator it = SyntheticData.iterator(data, 32);
         for (int s = 0; s < 60; s++) { // attention needs a few more steps to pick up the marker
             if (!it.hasNext()) it.reset();
             net.fit(it.next());
         }
-        assertLearns(new double[]{before, net.score(data)}, "attention", 0.9);
+        assertLearns(new double[] {before, net.score(data)}, "attention", 0.9);
     }
 
     private static List<String> layerNames(MultiLayerNetwork net) {
-        return java.util.Arrays.stream(net.getLayers()).map(l -> l.conf().getLayer().getLayerName()).toList();
+        return java.util.Arrays.stream(net.getLayers())
+                .map(l -> l.conf().getLayer().getLayerName())
+                .toList();
     }
 }

@@ -1,10 +1,11 @@
 package org.dl4jopt.testmodels;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 class TextCorpusTest {
 
@@ -30,12 +29,12 @@ class TextCorpusTest {
 
     @Test
     void ofSplitsTheTailAndBuildsASortedVocabularyOverBothParts() {
-        TextCorpus c = TextCorpus.of("abcabcabcz", 0.25);   // ceil(2.5) = 3 validation chars
+        TextCorpus c = TextCorpus.of("abcabcabcz", 0.25); // ceil(2.5) = 3 validation chars
         assertEquals("abcabca", c.trainText());
         assertEquals("bcz", c.validationText());
-        assertEquals("abcz", c.vocabulary());               // 'z' only in validation: still in the vocabulary
-        assertArrayEquals(new int[]{1, 2, 3}, c.encode("bcz"));
-        assertEquals("cab", c.decode(new int[]{2, 0, 1}));
+        assertEquals("abcz", c.vocabulary()); // 'z' only in validation: still in the vocabulary
+        assertArrayEquals(new int[] {1, 2, 3}, c.encode("bcz"));
+        assertEquals("cab", c.decode(new int[] {2, 0, 1}));
         assertThrows(IllegalArgumentException.class, () -> c.encode("q"));
         assertThrows(IllegalArgumentException.class, () -> TextCorpus.of("abc", 0));
     }
@@ -49,7 +48,7 @@ class TextCorpusTest {
         StringBuilder b = new StringBuilder();
         for (int k = 0; k < 8; k++) b.append("fortune b").append(k).append("\n\n%\n");
         Files.writeString(dir.resolve("beta"), b.toString(), StandardCharsets.UTF_8);
-        Files.write(dir.resolve("alpha.dat"), new byte[]{0, 1, 2, (byte) 0xff});
+        Files.write(dir.resolve("alpha.dat"), new byte[] {0, 1, 2, (byte) 0xff});
         Files.createSymbolicLink(dir.resolve("alpha.u8"), dir.resolve("alpha"));
 
         TextCorpus c = TextCorpus.fortunes(dir);
@@ -65,8 +64,8 @@ class TextCorpusTest {
 
     @Test
     void missingFortunesDirectoryNamesThePackage(@TempDir Path dir) {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> TextCorpus.fortunes(dir.resolve("nope")));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> TextCorpus.fortunes(dir.resolve("nope")));
         assertTrue(e.getMessage().contains("apt-get install -y fortunes"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> TextCorpus.fortunes(dir)); // empty directory
     }
@@ -104,23 +103,32 @@ class TextCorpusTest {
 
         INDArray f = epoch0.get(0);
         INDArray l = epoch0.get(1);
-        assertArrayEquals(new long[]{batch, seqLen}, f.shape());
-        assertArrayEquals(new long[]{batch, c.vocabSize(), seqLen}, l.shape());
+        assertArrayEquals(new long[] {batch, seqLen}, f.shape());
+        assertArrayEquals(new long[] {batch, c.vocabSize(), seqLen}, l.shape());
         String train = c.trainText();
         for (int b = 0; b < batch; b++) {
             int[] ids = new int[seqLen];
             int[] next = new int[seqLen];
             for (int t = 0; t < seqLen; t++) {
                 ids[t] = f.getInt(b, t);
-                next[t] = l.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(t))
-                        .argMax().getInt(0);
-                assertEquals(1.0, l.get(org.nd4j.linalg.indexing.NDArrayIndex.point(b),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(t))
-                        .sumNumber().doubleValue(), 0.0);
+                next[t] = l.get(
+                                org.nd4j.linalg.indexing.NDArrayIndex.point(b),
+                                org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                                org.nd4j.linalg.indexing.NDArrayIndex.point(t))
+                        .argMax()
+                        .getInt(0);
+                assertEquals(
+                        1.0,
+                        l.get(
+                                        org.nd4j.linalg.indexing.NDArrayIndex.point(b),
+                                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                                        org.nd4j.linalg.indexing.NDArrayIndex.point(t))
+                                .sumNumber()
+                                .doubleValue(),
+                        0.0);
             }
             String window = c.decode(ids);
-            int start = train.indexOf(window + c.decode(new int[]{next[seqLen - 1]}));
+            int start = train.indexOf(window + c.decode(new int[] {next[seqLen - 1]}));
             assertTrue(start >= 0, "window is a substring of the training text");
             assertEquals(train.substring(start + 1, start + 1 + seqLen), c.decode(next));
         }
@@ -149,6 +157,8 @@ class TextCorpusTest {
         it.reset();
         assertEquals(first, drain(it));
         assertEquals(first, drain(c.validationIterator(5, seqLen)));
-        assertThrows(IllegalArgumentException.class, () -> c.validationIterator(5, c.validationText().length()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> c.validationIterator(5, c.validationText().length()));
     }
 }

@@ -57,6 +57,8 @@ import java.util.Map;
  * the error buffers and byte counters in this accumulator's {@link OneBitExchange}, kept across {@code fit} calls of
  * the same wrapper and not saved with the model (a restored model restarts them at 0, as DeepSpeed does on load).
  */
+// "try": every try-with-resources here opens an ND4J workspace scope used for its extent only, never referenced
+@SuppressWarnings("try")
 public class OneBitAllReduceAccumulator extends BaseTrainingListener implements GradientsAccumulator, Registerable {
     private static final long serialVersionUID = 1L;
     /** Default barrier timeout: generous, a step on a busy machine plus the replicas' start-up. */
@@ -90,7 +92,7 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
      * when a {@code fit} ends, which drops its updater (and the 1-bit Adam state m, v, t); the next {@code fit} then
      * deadlocks (a replica creates the updater under the network's lock while worker 0 holds it, waiting at the
      * barrier) or silently restarts from zero state. This accumulator keeps the updater created here and re-attaches it
-     * when the wrapper resets it at the end of every fit (see /work/notes/pw-deadlock.md, DL4J #6519, #5876).
+     * when the wrapper resets it at the end of every fit (DL4J issues #6519 and #5876).
      */
     public ParallelWrapper wrap(Model model, int prefetchBuffer) {
         if (model instanceof MultiLayerNetwork) {
@@ -241,7 +243,34 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
     }
 
     /** A OneBitAdam parameter found in the updater blocks: gradient view, state, config, offset in the unit. */
-    private record Pending(INDArray g, OneBitAdamUpdater.StateViews state, OneBitAdam config, long offset) {
+    private static final class Pending { // a class, not a record: this module's main code is Java 11
+        private final INDArray g;
+        private final OneBitAdamUpdater.StateViews state;
+        private final OneBitAdam config;
+        private final long offset;
+
+        Pending(INDArray g, OneBitAdamUpdater.StateViews state, OneBitAdam config, long offset) {
+            this.g = g;
+            this.state = state;
+            this.config = config;
+            this.offset = offset;
+        }
+
+        INDArray g() {
+            return g;
+        }
+
+        OneBitAdamUpdater.StateViews state() {
+            return state;
+        }
+
+        OneBitAdam config() {
+            return config;
+        }
+
+        long offset() {
+            return offset;
+        }
     }
 
     /** What the exchange needs of one worker's network, found once through its updater blocks. */

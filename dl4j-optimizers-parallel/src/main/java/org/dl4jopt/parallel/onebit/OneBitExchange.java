@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * timeout; a failure on one worker (bad input, NaN) aborts the exchange on all of them. Worker error buffers
  * ({@code N'}) and server error buffers ({@code N'/W}) live here, per rank, zeroed at the first compressed call.
  */
+// "try": every try-with-resources here opens an ND4J workspace scope used for its extent only, never referenced
+@SuppressWarnings("try")
 public final class OneBitExchange {
     private final int workers;
     private final StepBarrier barrier;
