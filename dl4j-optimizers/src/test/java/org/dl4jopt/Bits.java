@@ -1,5 +1,13 @@
 package org.dl4jopt;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Trainable;
 import org.deeplearning4j.nn.api.Updater;
@@ -10,23 +18,13 @@ import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.fail;
-
 /**
  * Bit-exact comparison of arrays and of whole networks (every layer's parameters and the updater state), for checks
  * such as "a rejected step changed nothing". {@code INDArray.equals} compares with a tolerance and treats all NaNs
  * alike, so it cannot pin "unchanged"; these helpers compare the raw IEEE bits.
  */
 public final class Bits {
-    private Bits() {
-    }
+    private Bits() {}
 
     /** Fails unless both arrays have the same data type, length and raw bits (flattened in c order). */
     public static void assertIdentical(String what, INDArray expected, INDArray actual) {
@@ -61,7 +59,8 @@ public final class Bits {
      */
     public static Map<String, INDArray> snapshot(MultiLayerNetwork net) {
         Map<String, INDArray> s = new LinkedHashMap<>();
-        for (Layer l : net.getLayers()) s.put("params of " + l.conf().getLayer().getLayerName(), l.params().dup());
+        for (Layer l : net.getLayers())
+            s.put("params of " + l.conf().getLayer().getLayerName(), l.params().dup());
         s.put("params (all)", net.params().dup());
         addUpdater(s, net.getUpdater());
         return s;
@@ -70,7 +69,8 @@ public final class Bits {
     /** As {@link #snapshot(MultiLayerNetwork)}, keyed by vertex name. */
     public static Map<String, INDArray> snapshot(ComputationGraph graph) {
         Map<String, INDArray> s = new LinkedHashMap<>();
-        for (Layer l : graph.getLayers()) s.put("params of " + l.conf().getLayer().getLayerName(), l.params().dup());
+        for (Layer l : graph.getLayers())
+            s.put("params of " + l.conf().getLayer().getLayerName(), l.params().dup());
         s.put("params (all)", graph.params().dup());
         addUpdater(s, graph.getUpdater());
         return s;
@@ -80,7 +80,7 @@ public final class Bits {
         if (updater == null) throw new IllegalStateException("the network has no updater yet: fit it first");
         if (updater instanceof BaseMultiLayerUpdater) {
             for (UpdaterBlock b : ((BaseMultiLayerUpdater<?>) updater).getUpdaterBlocks()) {
-                if (b.getUpdaterView() == null) continue;        // stateless block (e.g. NoOp)
+                if (b.getUpdaterView() == null) continue; // stateless block (e.g. NoOp)
                 Set<String> layers = new LinkedHashSet<>();
                 for (UpdaterBlock.ParamState p : b.getLayersAndVariablesInBlock()) layers.add(name(p.getLayer()));
                 s.put("updater state of " + layers, b.getUpdaterView().dup());
@@ -116,7 +116,7 @@ public final class Bits {
     static long[] rawBits(INDArray x) {
         long[] out = new long[(int) x.length()];
         if (out.length == 0) return out;
-        INDArray flat = x.dup('c').reshape(new long[]{x.length()});
+        INDArray flat = x.dup('c').reshape(new long[] {x.length()});
         if (x.dataType() == DataType.FLOAT) {
             float[] v = flat.toFloatVector();
             for (int i = 0; i < v.length; i++) out[i] = Float.floatToRawIntBits(v[i]);

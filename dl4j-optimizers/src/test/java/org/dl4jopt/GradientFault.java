@@ -72,7 +72,9 @@ public final class GradientFault extends BaseTrainingListener {
 
     /** True if some element of {@code flat} equals {@code v} (NaN matches NaN). */
     private static boolean holds(INDArray flat, double v) {
-        double[] all = flat.dup('c').reshape(new long[]{flat.length()}).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+        double[] all = flat.dup('c')
+                .reshape(new long[] {flat.length()})
+                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
                 .toDoubleVector();
         for (double d : all) {
             if (Double.compare(d, v) == 0) return true;

@@ -24,9 +24,11 @@ public final class GradientNoise extends BaseTrainingListener {
 
     @Override
     public void onGradientCalculation(Model model) {
-        INDArray g = model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getFlattenedGradients()
+        INDArray g = model instanceof MultiLayerNetwork
+                ? ((MultiLayerNetwork) model).getFlattenedGradients()
                 : ((ComputationGraph) model).getFlattenedGradients();
-        INDArray noise = Nd4j.randn(rng, g.shape()).castTo(g.dataType()).muli(sigma).addi(1.0);
+        INDArray noise =
+                Nd4j.randn(rng, g.shape()).castTo(g.dataType()).muli(sigma).addi(1.0);
         g.muli(noise);
     }
 }

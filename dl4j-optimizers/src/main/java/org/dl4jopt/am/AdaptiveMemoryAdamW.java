@@ -1,11 +1,10 @@
 package org.dl4jopt.am;
 
+import java.util.Objects;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
-
-import java.util.Objects;
 
 /**
  * AM-AdamW (spec onebit-adam-am-momentum.md B.4): the adaptive memory inside AdamW's diagonal preconditioner
@@ -50,8 +49,9 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
         Check.unitInterval(name() + ".beta2", beta2);
         Check.positive(name() + ".epsilon", epsilon);
         if (granularity == BetaGranularity.GLOBAL) {
-            throw new IllegalArgumentException("AdaptiveMemoryAdamW: granularity GLOBAL is AM-SGD's; AM-AdamW's beta is "
-                    + "per tensor (default) or PER_LAYER, as the paper's per-layer variant.");
+            throw new IllegalArgumentException(
+                    "AdaptiveMemoryAdamW: granularity GLOBAL is AM-SGD's; AM-AdamW's beta is "
+                            + "per tensor (default) or PER_LAYER, as the paper's per-layer variant.");
         }
     }
 
@@ -74,8 +74,13 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
         return new AdaptiveMemoryAdamW(this);
     }
 
-    public double beta2() { return beta2; }
-    public double epsilon() { return epsilon; }
+    public double beta2() {
+        return beta2;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
 
     @Override
     public boolean equals(Object o) {
@@ -102,8 +107,15 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
             super(new AdaptiveMemoryAdamW());
         }
 
-        public Builder beta2(double v) { proto.beta2 = v; return this; }
-        public Builder epsilon(double v) { proto.epsilon = v; return this; }
+        public Builder beta2(double v) {
+            proto.beta2 = v;
+            return this;
+        }
+
+        public Builder epsilon(double v) {
+            proto.epsilon = v;
+            return this;
+        }
 
         public AdaptiveMemoryAdamW build() {
             return fill(new AdaptiveMemoryAdamW(proto));

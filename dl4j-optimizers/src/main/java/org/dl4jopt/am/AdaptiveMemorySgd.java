@@ -1,13 +1,12 @@
 package org.dl4jopt.am;
 
+import java.util.List;
+import java.util.Objects;
 import org.dl4jopt.core.CrossLayerRule;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
-
-import java.util.List;
-import java.util.Objects;
 
 /**
  * AM-SGD (spec onebit-adam-am-momentum.md B.4): momentum whose memory beta is chosen each step in closed form from a
@@ -82,8 +81,10 @@ public class AdaptiveMemorySgd extends AdaptiveMemory {
 
     /** True if another config can share this one's global beta (same rule hyperparameters and rates). */
     boolean sharesGlobalBeta(AdaptiveMemorySgd o) {
-        return Double.compare(lambda, o.lambda) == 0 && Double.compare(betaMax, o.betaMax) == 0
-                && Double.compare(fixedBeta, o.fixedBeta) == 0 && Double.compare(learningRate, o.learningRate) == 0
+        return Double.compare(lambda, o.lambda) == 0
+                && Double.compare(betaMax, o.betaMax) == 0
+                && Double.compare(fixedBeta, o.fixedBeta) == 0
+                && Double.compare(learningRate, o.learningRate) == 0
                 && java.util.Objects.equals(learningRateSchedule, o.learningRateSchedule);
     }
 

@@ -1,5 +1,6 @@
 package org.dl4jopt.am;
 
+import java.util.Map;
 import org.dl4jopt.core.PerParamValues;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.layout.ParamLayout;
@@ -7,8 +8,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
-
-import java.util.Map;
 
 /**
  * The update rule of {@link AdaptiveMemoryAdamW} (spec B.4): {@code v = b2 v + (1-b2) g^2},
@@ -40,12 +39,12 @@ class AmAdamWUpdater extends ShapeAwareGradientUpdater<AdaptiveMemoryAdamW> impl
                 INDArray g = segment(flat, i);
                 INDArray p = preconditioner(i, g, t, c);
                 if (t > 1 && config.adaptive()) {
-                    solver.addAdamW(g, state(i, "d"), p, workBuffer(DIFF, i, g), workBuffer(TMP, i, g),
-                            config.lambda(), r);
+                    solver.addAdamW(
+                            g, state(i, "d"), p, workBuffer(DIFF, i, g), workBuffer(TMP, i, g), config.lambda(), r);
                 }
             }
-            double beta = !config.adaptive() ? config.fixedBeta() : t == 1 ? config.betaMax()
-                    : solver.beta(config.betaMax());
+            double beta =
+                    !config.adaptive() ? config.fixedBeta() : t == 1 ? config.betaMax() : solver.beta(config.betaMax());
             for (int i : unit) step(i, segment(flat, i), t, beta, betaProd, lr);
         }
     }
@@ -69,11 +68,11 @@ class AmAdamWUpdater extends ShapeAwareGradientUpdater<AdaptiveMemoryAdamW> impl
         INDArray m = workBuffer(TMP, i, g);
         INDArray w = workBuffer(DIFF, i, g);
         double lambda = config.lambda();
-        m.assign(p).muli(lambda).addi(beta).muli(d);                   // (lambda P + beta) d
-        Nd4j.exec(new Axpy(g, m, m, 1 - beta));                         //   + (1-beta) g
+        m.assign(p).muli(lambda).addi(beta).muli(d); // (lambda P + beta) d
+        Nd4j.exec(new Axpy(g, m, m, 1 - beta)); //   + (1-beta) g
         w.assign(p).muli(lambda).addi(1);
-        d.assign(m).divi(w);                                            // d = ... / (1 + lambda P)
-        g.assign(d).divi(p).muli(lr);                                   // update = lr d / P
+        d.assign(m).divi(w); // d = ... / (1 + lambda P)
+        g.assign(d).divi(p).muli(lr); // update = lr d / P
         state(i, "t").assign(t);
         state(i, "lrPrev").assign(lr);
         state(i, "beta").assign(beta);
@@ -82,8 +81,8 @@ class AmAdamWUpdater extends ShapeAwareGradientUpdater<AdaptiveMemoryAdamW> impl
     }
 
     @Override
-    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
-                                   int epoch) {
+    protected void applyMatrixRule(
+            int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         throw new UnsupportedOperationException("AM updates its units in applyParams");
     }
 

@@ -31,15 +31,15 @@ final class AmBeta {
 
     /** Adds one tensor's sums for AM-AdamW with preconditioner {@code p}; {@code diff}, {@code m} are work buffers. */
     void addAdamW(INDArray g, INDArray d, INDArray p, INDArray diff, INDArray m, double lambda, double r) {
-        diff.assign(d).subi(g);                                           // d - g
-        m.assign(p).muli(lambda).addi(1).muli(p).rdivi(1.0);              // M = 1 / (P (1 + lambda P))
+        diff.assign(d).subi(g); // d - g
+        m.assign(p).muli(lambda).addi(1).muli(p).rdivi(1.0); // M = 1 / (P (1 + lambda P))
         m.muli(diff);
-        den += Kernels.dot(m, diff);                                      // sum M (d-g)^2
+        den += Kernels.dot(m, diff); // sum M (d-g)^2
         double a = Kernels.dot(m, g);
         m.muli(p);
         double b = Kernels.dot(m, d);
         m.assign(d).divi(p);
-        num += r * Kernels.dot(m, g) - (a + lambda * b);                  // gap - sum M (d-g)(g + lambda P d)
+        num += r * Kernels.dot(m, g) - (a + lambda * b); // gap - sum M (d-g)(g + lambda P d)
     }
 
     /** The clipped beta, or 0 for a zero or non-finite quotient. */

@@ -1,15 +1,14 @@
 package org.dl4jopt.am;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.dl4jopt.core.BlockArrays;
 import org.dl4jopt.core.CrossLayerRule;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * AM-SGD's global beta (spec B.4, B.6; the reference AM-MSGD): one beta per iteration from the inner products summed
@@ -42,7 +41,7 @@ final class AmGlobalBeta implements CrossLayerRule {
     public void compute(List<BlockArrays> members, double[] out, int iteration, int epoch) {
         BlockArrays first = members.get(0);
         double t = first.state(0, "t").getDouble(0) + 1;
-        if (!config.adaptive() || t == 1) {            // fixed beta, or the first step (d = g)
+        if (!config.adaptive() || t == 1) { // fixed beta, or the first step (d = g)
             out[0] = config.adaptive() ? 0.0 : config.fixedBeta();
             return;
         }

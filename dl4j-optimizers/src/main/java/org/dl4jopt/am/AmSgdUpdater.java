@@ -1,13 +1,12 @@
 package org.dl4jopt.am;
 
+import java.util.Map;
 import org.dl4jopt.core.PerParamValues;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.layout.ParamLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Map;
 
 /**
  * The update rule of {@link AdaptiveMemorySgd} (spec B.4):
@@ -49,7 +48,7 @@ class AmSgdUpdater extends ShapeAwareGradientUpdater<AdaptiveMemorySgd> implemen
         INDArray d = state(i, "d");
         double lambda = config.lambda();
         if (t == 1) {
-            d.assign(g);                                                // d_0 = g_0
+            d.assign(g); // d_0 = g_0
         } else {
             d.muli((beta + lambda) / (1 + lambda));
             Nd4j.exec(new Axpy(g, d, d, (1 - beta) / (1 + lambda)));
@@ -59,8 +58,8 @@ class AmSgdUpdater extends ShapeAwareGradientUpdater<AdaptiveMemorySgd> implemen
     }
 
     @Override
-    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
-                                   int epoch) {
+    protected void applyMatrixRule(
+            int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         throw new UnsupportedOperationException("AM updates its units in applyParams");
     }
 

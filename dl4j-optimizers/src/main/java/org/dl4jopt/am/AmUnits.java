@@ -1,11 +1,10 @@
 package org.dl4jopt.am;
 
-import org.dl4jopt.layout.LayerLayout;
-
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.dl4jopt.layout.LayerLayout;
 
 /** The block's beta units (each tensor, or the whole layer) and the beta each parameter used last, for listeners. */
 final class AmUnits {

@@ -17,12 +17,15 @@ public final class BlockArrays {
         this.state = state;
     }
 
-    public ShapeAwareUpdater config() { return config; }
+    public ShapeAwareUpdater config() {
+        return config;
+    }
 
     /** Parameter {@code i}'s gradient segment. */
     public INDArray gradient(int i) {
         long off = layout.segmentOffset(i);
-        return gradient.get(NDArrayIndex.interval(off, off + config.requireLayout().params().get(i).length()));
+        return gradient.get(NDArrayIndex.interval(
+                off, off + config.requireLayout().params().get(i).length()));
     }
 
     /** Parameter {@code i}'s named state piece. */

@@ -17,8 +17,7 @@ public final class NetworkContext {
     /** Elements before the first rule slot. */
     public static final int HEADER = STAMP;
 
-    private NetworkContext() {
-    }
+    private NetworkContext() {}
 
     /** The context values for an iteration, before rule slots are filled. */
     static double[] header(int size, int iteration) {
@@ -43,7 +42,8 @@ public final class NetworkContext {
      * {@code blockView} (a view DL4J made of one flat network array).
      */
     static INDArray network(INDArray blockView, long blockOffset, long length, String what) {
-        DataBuffer root = blockView.data().originalDataBuffer() != null ? blockView.data().originalDataBuffer()
+        DataBuffer root = blockView.data().originalDataBuffer() != null
+                ? blockView.data().originalDataBuffer()
                 : blockView.data();
         long start = blockView.offset() - blockOffset;
         if (start < 0 || start + length > root.length()) {

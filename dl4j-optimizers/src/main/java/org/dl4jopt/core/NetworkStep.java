@@ -1,5 +1,9 @@
 package org.dl4jopt.core;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
@@ -7,11 +11,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The network-level step, seen from one block. DL4J computes the whole network's gradient into one flat array before
@@ -50,8 +49,9 @@ final class NetworkStep {
         this.config = config;
         this.plan = config.plan();
         if (plan == null) {
-            throw new IllegalStateException(config.name() + " of layer '" + config.requireLayout().layerName()
-                    + "' has no network plan: call org.dl4jopt.Optimizers.prepare(conf) on the final configuration.");
+            throw new IllegalStateException(
+                    config.name() + " of layer '" + config.requireLayout().layerName()
+                            + "' has no network plan: call org.dl4jopt.Optimizers.prepare(conf) on the final configuration.");
         }
         if (!plan.leader()) return;
         Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
@@ -59,7 +59,8 @@ final class NetworkStep {
         for (int m = 0; m < members.size(); m++) {
             memberLayouts.add(new StateLayout(m == 0 ? config : members.get(m).config()));
             if (members.get(m).ruleSlot() >= 0) {
-                groups.computeIfAbsent(members.get(m).ruleSlot(), k -> new ArrayList<>()).add(m);
+                groups.computeIfAbsent(members.get(m).ruleSlot(), k -> new ArrayList<>())
+                        .add(m);
             }
         }
         for (Map.Entry<Integer, List<Integer>> g : groups.entrySet()) {
@@ -74,23 +75,24 @@ final class NetworkStep {
     /** Finds the network's state array from this block's state view. */
     void attach(INDArray blockState) {
         networkState = NetworkContext.network(blockState, plan.stateOffset(), plan.stateLength(), "updater state");
-        context = networkState.get(NDArrayIndex.interval(plan.contextOffset(), plan.contextOffset()
-                + plan.contextSize()));
+        context = networkState.get(
+                NDArrayIndex.interval(plan.contextOffset(), plan.contextOffset() + plan.contextSize()));
     }
 
     /** Runs this block's part of the network step; returns true if the iteration is skipped. */
     boolean begin(INDArray blockGradient, int iteration, int epoch) {
         if (context == null) throw new IllegalStateException("Updater has not been given its state view");
         if (plan.leader()) return lead(blockGradient, iteration, epoch);
-        config.checkRates(iteration, epoch);        // rates changed per layer after prepare are checked here too
+        config.checkRates(iteration, epoch); // rates changed per layer after prepare are checked here too
         last = context.toDoubleVector();
         long stamped = NetworkContext.iteration(last);
         if (stamped == iteration) return false;
-        if (Double.isNaN(blockGradient.getDouble(0))) return true;   // the leader's skip mark (it checked all)
-        throw new IllegalStateException(config.name() + " of layer '" + config.requireLayout().layerName()
-                + "' found no network context for iteration " + iteration + " (it holds iteration " + stamped
-                + "): the first layer of ours did not run before it. The network changed after "
-                + "Optimizers.prepare(conf); prepare the final configuration.");
+        if (Double.isNaN(blockGradient.getDouble(0))) return true; // the leader's skip mark (it checked all)
+        throw new IllegalStateException(
+                config.name() + " of layer '" + config.requireLayout().layerName()
+                        + "' found no network context for iteration " + iteration + " (it holds iteration " + stamped
+                        + "): the first layer of ours did not run before it. The network changed after "
+                        + "Optimizers.prepare(conf); prepare the final configuration.");
     }
 
     /** Slot {@code k} of this block's cross-layer rule in the current context. */
@@ -131,8 +133,9 @@ final class NetworkStep {
             }
             log.warn("Skipping iteration {} for every layer: non-finite gradient in layers {}", iteration, bad);
             gradient.assign(0);
-            for (int m = 1; m < members.size(); m++) gradient.putScalar(members.get(m).paramOffset(), Double.NaN);
-            return true;                            // the state array, context included, stays bit-identical
+            for (int m = 1; m < members.size(); m++)
+                gradient.putScalar(members.get(m).paramOffset(), Double.NaN);
+            return true; // the state array, context included, stays bit-identical
         } else {
             ctx = NetworkContext.header(plan.contextSize(), iteration);
             for (int r = 0; r < rules.size(); r++) {
@@ -152,7 +155,9 @@ final class NetworkStep {
         NetworkPlan.Member member = plan.members().get(m);
         StateLayout sl = memberLayouts.get(m);
         long n = member.config().requireLayout().length();
-        return new BlockArrays(m == 0 ? config : member.config(), sl,
+        return new BlockArrays(
+                m == 0 ? config : member.config(),
+                sl,
                 gradient.get(NDArrayIndex.interval(member.paramOffset(), member.paramOffset() + n)),
                 networkState.get(NDArrayIndex.interval(member.stateOffset(), member.stateOffset() + sl.total())));
     }
@@ -177,6 +182,8 @@ final class NetworkStep {
     }
 
     private static long countNonFinite(INDArray a) {
-        return Nd4j.getExecutioner().exec(new MatchCondition(a, Conditions.notFinite())).getLong(0);
+        return Nd4j.getExecutioner()
+                .exec(new MatchCondition(a, Conditions.notFinite()))
+                .getLong(0);
     }
 }

@@ -1,16 +1,15 @@
 package org.dl4jopt.core;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.layout.ParamLayout;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import org.nd4j.linalg.learning.GradientUpdater;
 
 /**
  * Applies a shape-aware optimizer to one DL4J updater block. The block's flat gradient is cut into the parameters of
@@ -49,7 +48,7 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
         this.layout = config.requireLayout();
         this.stateLayout = new StateLayout(config);
         this.gate = config.updateGate();
-        this.step = config.plan() == null ? null : new NetworkStep(config);   // null: a rule used by a wrapper
+        this.step = config.plan() == null ? null : new NetworkStep(config); // null: a rule used by a wrapper
         this.skippedView = (T) config.skippedStep();
     }
 
@@ -72,7 +71,7 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
                     + "layout written by Optimizers.prepare(conf): was the configuration changed afterwards?");
         }
         if (initialize) viewArray.assign(0);
-        if (step == null) new NetworkStep(config);                 // throws: the config has no network plan
+        if (step == null) new NetworkStep(config); // throws: the config has no network plan
         state = viewArray.reshape(viewArray.length());
         step.attach(state);
         List<ParamLayout> params = layout.params();
@@ -84,8 +83,8 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
     public void setState(Map<String, INDArray> stateMap, boolean initialize) {
         INDArray s = stateMap.get(STATE);
         if (s == null) {
-            throw new IllegalStateException("State map must hold the key " + STATE + " (the block's flat state), got "
-                    + stateMap.keySet());
+            throw new IllegalStateException(
+                    "State map must hold the key " + STATE + " (the block's flat state), got " + stateMap.keySet());
         }
         setStateViewArray(s, s.shape(), s.ordering(), initialize);
     }
@@ -118,7 +117,7 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
         INDArray flat = gradient.reshape(gradient.length());
         skipped = step.begin(flat, iteration, epoch);
         if (skipped || (gate != null && !gate.active(iteration))) {
-            flat.assign(0);          // skipped, or not updated this iteration (its gradient may not even exist)
+            flat.assign(0); // skipped, or not updated this iteration (its gradient may not even exist)
             return;
         }
         applyParams(flat, config.getLearningRate(iteration, epoch), iteration, epoch);
@@ -187,8 +186,7 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
      * Applies this updater's matrix rule to one parameter with an explicit state slice, so that a wrapper optimizer
      * (LANTON) can reuse Muon's or FISMO's rule on part of its own state.
      */
-    public void matrixStep(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
-                           int epoch) {
+    public void matrixStep(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         applyMatrixRule(index, p, g, state, lr, iteration, epoch);
     }
 
@@ -196,6 +194,6 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
      * Replaces {@code g} (parameter {@code p}'s flat gradient segment) by its update, using {@code state} (the slice
      * declared by {@code config.matrixState(p)}).
      */
-    protected abstract void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr,
-                                            int iteration, int epoch);
+    protected abstract void applyMatrixRule(
+            int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch);
 }

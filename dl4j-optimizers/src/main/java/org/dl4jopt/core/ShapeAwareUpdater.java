@@ -1,5 +1,14 @@
 package org.dl4jopt.core;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.layout.ParamRole;
@@ -9,16 +18,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
-
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.EnumSet;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Base of every updater config in this library that needs parameter shapes. It carries, besides its hyperparameters,
@@ -33,8 +32,11 @@ import java.util.TreeSet;
  * ({@link StateLayout}); a parameter of length {@code n} gets {@code max(need(p))} over the block's parameters of that
  * length, so the sum over the block is exactly what the updater lays out.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+@JsonAutoDetect(
+        fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+        setterVisibility = JsonAutoDetect.Visibility.NONE)
 public abstract class ShapeAwareUpdater implements IUpdater {
     protected double learningRate;
     protected ISchedule learningRateSchedule;
@@ -50,8 +52,7 @@ public abstract class ShapeAwareUpdater implements IUpdater {
     @JsonIgnore
     private transient boolean skippedStep;
 
-    protected ShapeAwareUpdater() {
-    }
+    protected ShapeAwareUpdater() {}
 
     protected ShapeAwareUpdater(ShapeAwareUpdater o) {
         this.learningRate = o.learningRate;
@@ -114,8 +115,8 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         Set<String> both = new LinkedHashSet<>(fallbackLayers);
         both.retainAll(matrixRuleLayers);
         if (!both.isEmpty()) {
-            throw new IllegalArgumentException(name() + ": layers " + both
-                    + " are listed both in fallbackLayers and matrixRuleLayers");
+            throw new IllegalArgumentException(
+                    name() + ": layers " + both + " are listed both in fallbackLayers and matrixRuleLayers");
         }
     }
 
@@ -123,7 +124,7 @@ public abstract class ShapeAwareUpdater implements IUpdater {
     public ShapeAwareUpdater withLayout(LayerLayout layout) {
         ShapeAwareUpdater c = clone();
         c.layout = Objects.requireNonNull(layout, "layout");
-        c.plan = null;                       // a new layout needs a new plan (written by the same prepare)
+        c.plan = null; // a new layout needs a new plan (written by the same prepare)
         return c;
     }
 
@@ -284,25 +285,53 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         learningRateSchedule = lrSchedule;
     }
 
-    public ISchedule learningRateSchedule() { return learningRateSchedule; }
-    public double weightDecay() { return weightDecay; }
-    public AdamWFallback fallback() { return fallback; }
-    public Set<ParamRole> matrixRoles() { return Collections.unmodifiableSet(matrixRoles); }
-    public NonFiniteGradientPolicy nonFiniteGradients() { return nonFiniteGradients; }
+    public ISchedule learningRateSchedule() {
+        return learningRateSchedule;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    public AdamWFallback fallback() {
+        return fallback;
+    }
+
+    public Set<ParamRole> matrixRoles() {
+        return Collections.unmodifiableSet(matrixRoles);
+    }
+
+    public NonFiniteGradientPolicy nonFiniteGradients() {
+        return nonFiniteGradients;
+    }
 
     /** Equality of the fields this base class holds; subclasses combine it with their own. */
     protected boolean baseEquals(ShapeAwareUpdater o) {
         return Double.compare(learningRate, o.learningRate) == 0
                 && Objects.equals(learningRateSchedule, o.learningRateSchedule)
-                && Double.compare(weightDecay, o.weightDecay) == 0 && fallback.equals(o.fallback)
-                && matrixRoles.equals(o.matrixRoles) && fallbackLayers.equals(o.fallbackLayers)
-                && matrixRuleLayers.equals(o.matrixRuleLayers) && nonFiniteGradients == o.nonFiniteGradients
-                && Objects.equals(layout, o.layout) && Objects.equals(plan, o.plan) && skippedStep == o.skippedStep;
+                && Double.compare(weightDecay, o.weightDecay) == 0
+                && fallback.equals(o.fallback)
+                && matrixRoles.equals(o.matrixRoles)
+                && fallbackLayers.equals(o.fallbackLayers)
+                && matrixRuleLayers.equals(o.matrixRuleLayers)
+                && nonFiniteGradients == o.nonFiniteGradients
+                && Objects.equals(layout, o.layout)
+                && Objects.equals(plan, o.plan)
+                && skippedStep == o.skippedStep;
     }
 
     protected int baseHashCode() {
-        return Objects.hash(learningRate, learningRateSchedule, weightDecay, fallback, matrixRoles, fallbackLayers,
-                matrixRuleLayers, nonFiniteGradients, layout, plan);
+        return Objects.hash(
+                learningRate,
+                learningRateSchedule,
+                weightDecay,
+                fallback,
+                matrixRoles,
+                fallbackLayers,
+                matrixRuleLayers,
+                nonFiniteGradients,
+                layout,
+                plan);
     }
 
     /**
@@ -323,7 +352,10 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         }
 
         /** Main learning rate. */
-        public B learningRate(double lr) { this.learningRate = lr; return (B) this; }
+        public B learningRate(double lr) {
+            this.learningRate = lr;
+            return (B) this;
+        }
 
         /** Schedule for the main rate; every rate derived from it follows it proportionally. */
         public B learningRateSchedule(ISchedule s) {
@@ -332,10 +364,16 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         }
 
         /** Weight decay of the parameters the optimizer's own rule updates. */
-        public B weightDecay(double wd) { this.weightDecay = wd; return (B) this; }
+        public B weightDecay(double wd) {
+            this.weightDecay = wd;
+            return (B) this;
+        }
 
         /** What a NaN/Inf anywhere in the network's gradient does to the whole step: THROW (default) or SKIP. */
-        public B nonFiniteGradients(NonFiniteGradientPolicy p) { this.nonFiniteGradients = p; return (B) this; }
+        public B nonFiniteGradients(NonFiniteGradientPolicy p) {
+            this.nonFiniteGradients = p;
+            return (B) this;
+        }
 
         /** Copies the shared fields into a new config and validates it. */
         protected <U extends ShapeAwareUpdater> U fill(U u) {
@@ -349,8 +387,7 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         }
 
         /** Hook for builders with more shared fields. */
-        protected void fillMore(ShapeAwareUpdater u) {
-        }
+        protected void fillMore(ShapeAwareUpdater u) {}
     }
 
     /**
@@ -374,12 +411,30 @@ public abstract class ShapeAwareUpdater implements IUpdater {
             super(defaultLearningRate);
         }
 
-        public B adamLearningRate(double lr) { this.adamLearningRate = lr; return (B) this; }
-        public B adamBeta1(double b1) { this.adamBeta1 = b1; return (B) this; }
-        public B adamBeta2(double b2) { this.adamBeta2 = b2; return (B) this; }
-        public B adamEpsilon(double eps) { this.adamEpsilon = eps; return (B) this; }
+        public B adamLearningRate(double lr) {
+            this.adamLearningRate = lr;
+            return (B) this;
+        }
+
+        public B adamBeta1(double b1) {
+            this.adamBeta1 = b1;
+            return (B) this;
+        }
+
+        public B adamBeta2(double b2) {
+            this.adamBeta2 = b2;
+            return (B) this;
+        }
+
+        public B adamEpsilon(double eps) {
+            this.adamEpsilon = eps;
+            return (B) this;
+        }
         /** Decoupled weight decay of the fallback parameters: {@code W <- W(1 - adamLr*wd)}. */
-        public B adamWeightDecay(double wd) { this.adamWeightDecay = wd; return (B) this; }
+        public B adamWeightDecay(double wd) {
+            this.adamWeightDecay = wd;
+            return (B) this;
+        }
 
         /** Roles that get the matrix rule (default HIDDEN_MATRIX, CONV_KERNEL). VECTOR is never allowed. */
         public B matrixRoles(ParamRole... roles) {

@@ -1,11 +1,10 @@
 package org.dl4jopt.core;
 
+import java.util.List;
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.layout.ParamLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.List;
 
 /**
  * The one rule that places a block's optimizer state in DL4J's flat state array. DL4J asks
@@ -63,22 +62,34 @@ public final class StateLayout {
     }
 
     /** Offset of parameter {@code i}'s state in the block's state view. */
-    public long offset(int i) { return offsets[i]; }
+    public long offset(int i) {
+        return offsets[i];
+    }
 
     /** Number of state elements parameter {@code i} uses. */
-    public long need(int i) { return specs[i].size(); }
+    public long need(int i) {
+        return specs[i].size();
+    }
 
     /** Parameter {@code i}'s state declaration. */
-    public StateSpec spec(int i) { return specs[i]; }
+    public StateSpec spec(int i) {
+        return specs[i];
+    }
 
     /** Where parameter {@code i}'s segment starts in the block's flat gradient. */
-    public long segmentOffset(int i) { return segments[i]; }
+    public long segmentOffset(int i) {
+        return segments[i];
+    }
 
     /** Total state elements of the block (what DL4J allocates for it). */
-    public long total() { return total; }
+    public long total() {
+        return total;
+    }
 
     /** Elements of the network context at the start of this block's state (0 unless the block leads). */
-    public long contextSize() { return contextSize; }
+    public long contextSize() {
+        return contextSize;
+    }
 
     /** Parameter {@code i}'s state slice of a block state view. */
     public INDArray slice(INDArray blockState, int i) {

@@ -1,13 +1,12 @@
 package org.dl4jopt.core;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The optimizer state of one parameter, declared once by name (as DL4J's {@code Adam} names {@code M} and {@code V}):
@@ -15,7 +14,7 @@ import java.util.Map;
  * views and {@code getState()} all derive from this declaration.
  */
 public final class StateSpec {
-    private final Map<String, long[]> pieces;   // name -> {offset, length}
+    private final Map<String, long[]> pieces; // name -> {offset, length}
     private final long size;
 
     private StateSpec(Map<String, long[]> pieces, long size) {
@@ -43,7 +42,8 @@ public final class StateSpec {
     public StateSpec then(StateSpec more) {
         List<Object> pairs = new ArrayList<>();
         for (Map.Entry<String, long[]> e : pieces.entrySet()) Collections.addAll(pairs, e.getKey(), e.getValue()[1]);
-        for (Map.Entry<String, long[]> e : more.pieces.entrySet()) Collections.addAll(pairs, e.getKey(), e.getValue()[1]);
+        for (Map.Entry<String, long[]> e : more.pieces.entrySet())
+            Collections.addAll(pairs, e.getKey(), e.getValue()[1]);
         return of(pairs.toArray());
     }
 

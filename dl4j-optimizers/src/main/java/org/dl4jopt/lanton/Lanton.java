@@ -1,20 +1,19 @@
 package org.dl4jopt.lanton;
 
-import org.dl4jopt.core.Check;
-import org.dl4jopt.core.CrossLayerRule;
-import org.dl4jopt.core.StateSpec;
-import org.dl4jopt.layout.ParamRole;
-import org.dl4jopt.core.ShapeAwareGradientUpdater;
-import org.dl4jopt.core.ShapeAwareUpdater;
-import org.dl4jopt.fismo.Fismo;
-import org.dl4jopt.layout.LayerLayout;
-import org.dl4jopt.layout.ParamLayout;
-import org.dl4jopt.muon.Muon;
-import org.dl4jopt.muon.ShapeScale;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.dl4jopt.core.Check;
+import org.dl4jopt.core.CrossLayerRule;
+import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.StateSpec;
+import org.dl4jopt.fismo.Fismo;
+import org.dl4jopt.layout.LayerLayout;
+import org.dl4jopt.layout.ParamLayout;
+import org.dl4jopt.layout.ParamRole;
+import org.dl4jopt.muon.Muon;
+import org.dl4jopt.muon.ShapeScale;
 
 /**
  * LANTON: noise-adaptive layerwise learning rates over a geometry-aware optimizer (Hao, Gong, Xu, Wang, Liu,
@@ -84,11 +83,15 @@ public class Lanton extends ShapeAwareUpdater {
             throw new IllegalArgumentException("Lanton.base must be a Muon or a Fismo config, got " + base.name());
         }
         base.validate();
-        ShapeAwareUpdater plain = base instanceof Muon ? Muon.builder().build() : Fismo.builder().build();
+        ShapeAwareUpdater plain =
+                base instanceof Muon ? Muon.builder().build() : Fismo.builder().build();
         if (Double.compare(base.getLearningRate(0, 0), plain.getLearningRate(0, 0)) != 0
-                || base.learningRateSchedule() != null || base.weightDecay() != 0
-                || !base.fallback().equals(plain.fallback()) || !base.matrixRoles().equals(plain.matrixRoles())
-                || !base.routedLayerNames().isEmpty() || base.nonFiniteGradients() != plain.nonFiniteGradients()) {
+                || base.learningRateSchedule() != null
+                || base.weightDecay() != 0
+                || !base.fallback().equals(plain.fallback())
+                || !base.matrixRoles().equals(plain.matrixRoles())
+                || !base.routedLayerNames().isEmpty()
+                || base.nonFiniteGradients() != plain.nonFiniteGradients()) {
             throw new IllegalArgumentException("Lanton.base: LANTON uses only the base's own rule options (momentum, "
                     + "Newton-Schulz, shape scale, FISMO's factors); set the learning rate, schedule, weight decay, adam* "
                     + "options, routing and nonFiniteGradients on Lanton.builder(), not on the base " + base + ".");
@@ -126,8 +129,10 @@ public class Lanton extends ShapeAwareUpdater {
     @Override
     public StateSpec matrixState(ParamLayout p) {
         StateSpec noise = StateSpec.of("H", 1, "nObs", 1, "seen", 1, "Gprev", p.length());
-        return noise.then(group(p) == NormGroup.HIDDEN ? StateSpec.of("base", base.matrixState(p).size())
-                : StateSpec.of("B", p.length()));
+        return noise.then(
+                group(p) == NormGroup.HIDDEN
+                        ? StateSpec.of("base", base.matrixState(p).size())
+                        : StateSpec.of("B", p.length()));
     }
 
     /** Every rate of the step: the main (HIDDEN) rate, the Signum rate, the fallback rate. */
@@ -185,12 +190,29 @@ public class Lanton extends ShapeAwareUpdater {
         return new Lanton(this);
     }
 
-    public ShapeAwareUpdater base() { return base; }
-    public double beta2() { return beta2; }
-    public double epsilon() { return epsilon; }
-    public double rMin() { return rMin; }
-    public double signMomentum() { return signMomentum; }
-    public RateNormalization rateNormalization() { return rateNormalization; }
+    public ShapeAwareUpdater base() {
+        return base;
+    }
+
+    public double beta2() {
+        return beta2;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
+
+    public double rMin() {
+        return rMin;
+    }
+
+    public double signMomentum() {
+        return signMomentum;
+    }
+
+    public RateNormalization rateNormalization() {
+        return rateNormalization;
+    }
 
     /** The dual-norm scale s_l of a HIDDEN matrix: the same shape scale the base step uses (spec 2.2). */
     double dualScale(ParamLayout p) {
@@ -203,18 +225,31 @@ public class Lanton extends ShapeAwareUpdater {
         if (this == o) return true;
         if (o == null || o.getClass() != getClass()) return false;
         Lanton l = (Lanton) o;
-        return baseEquals(l) && base.equals(l.base) && Double.compare(beta2, l.beta2) == 0
-                && Double.compare(epsilon, l.epsilon) == 0 && Double.compare(rMin, l.rMin) == 0
+        return baseEquals(l)
+                && base.equals(l.base)
+                && Double.compare(beta2, l.beta2) == 0
+                && Double.compare(epsilon, l.epsilon) == 0
+                && Double.compare(rMin, l.rMin) == 0
                 && Double.compare(signLearningRate, l.signLearningRate) == 0
                 && Double.compare(signMomentum, l.signMomentum) == 0
-                && Double.compare(signWeightDecay, l.signWeightDecay) == 0 && signForEdges == l.signForEdges
+                && Double.compare(signWeightDecay, l.signWeightDecay) == 0
+                && signForEdges == l.signForEdges
                 && rateNormalization == l.rateNormalization;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(baseHashCode(), base, beta2, epsilon, rMin, signLearningRate, signMomentum,
-                signWeightDecay, signForEdges, rateNormalization);
+        return Objects.hash(
+                baseHashCode(),
+                base,
+                beta2,
+                epsilon,
+                rMin,
+                signLearningRate,
+                signMomentum,
+                signWeightDecay,
+                signForEdges,
+                rateNormalization);
     }
 
     @Override
@@ -235,18 +270,50 @@ public class Lanton extends ShapeAwareUpdater {
          * The geometry-aware step of the HIDDEN group: a Muon (default, Moonlight scale) or a Fismo config that sets
          * only its rule's options (momentum, Newton-Schulz, scale, factors); anything else is refused.
          */
-        public Builder base(ShapeAwareUpdater b) { l.base = b; return this; }
+        public Builder base(ShapeAwareUpdater b) {
+            l.base = b;
+            return this;
+        }
         /** EMA coefficient of the squared noise, in [0, 1). */
-        public Builder beta2(double v) { l.beta2 = v; return this; }
-        public Builder epsilon(double v) { l.epsilon = v; return this; }
+        public Builder beta2(double v) {
+            l.beta2 = v;
+            return this;
+        }
+
+        public Builder epsilon(double v) {
+            l.epsilon = v;
+            return this;
+        }
         /** Floor of the rate factor, in [0, 1] (0: faithful; 0.05 if a layer's rate collapses). */
-        public Builder rMin(double v) { l.rMin = v; return this; }
-        public Builder signLearningRate(double v) { l.signLearningRate = v; return this; }
-        public Builder signMomentum(double v) { l.signMomentum = v; return this; }
-        public Builder signWeightDecay(double v) { l.signWeightDecay = v; return this; }
+        public Builder rMin(double v) {
+            l.rMin = v;
+            return this;
+        }
+
+        public Builder signLearningRate(double v) {
+            l.signLearningRate = v;
+            return this;
+        }
+
+        public Builder signMomentum(double v) {
+            l.signMomentum = v;
+            return this;
+        }
+
+        public Builder signWeightDecay(double v) {
+            l.signWeightDecay = v;
+            return this;
+        }
         /** Embedding, head and first convolution with Signum (default, as the paper) or with the AdamW fallback. */
-        public Builder signForEdges(boolean v) { l.signForEdges = v; return this; }
-        public Builder rateNormalization(RateNormalization v) { l.rateNormalization = v; return this; }
+        public Builder signForEdges(boolean v) {
+            l.signForEdges = v;
+            return this;
+        }
+
+        public Builder rateNormalization(RateNormalization v) {
+            l.rateNormalization = v;
+            return this;
+        }
 
         public Lanton build() {
             return fill(new Lanton(l));

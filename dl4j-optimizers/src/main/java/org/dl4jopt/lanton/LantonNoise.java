@@ -1,5 +1,8 @@
 package org.dl4jopt.lanton;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.dl4jopt.core.BlockArrays;
 import org.dl4jopt.core.CrossLayerRule;
 import org.dl4jopt.core.ShapeAwareUpdater;
@@ -8,10 +11,6 @@ import org.dl4jopt.muon.NewtonSchulz;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * LANTON's same-step noise statistics and group maxima (spec 2.2–2.5), computed by the network's leader before any

@@ -1,5 +1,9 @@
 package org.dl4jopt.lanton;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.dl4jopt.core.PerParamValues;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.StateSpec;
@@ -8,11 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
-
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The update rule of {@link Lanton}. The noise statistic {@code H} of every member and the group maxima of this
@@ -32,15 +31,18 @@ public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> implements 
     }
 
     @Override
-    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
-                                   int epoch) {
+    protected void applyMatrixRule(
+            int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         NormGroup group = config.group(p);
         StateSpec spec = config.matrixState(p);
-        double r = rate(group, spec.view(state, "H").getDouble(0), spec.view(state, "nObs").getDouble(0));
+        double r = rate(
+                group,
+                spec.view(state, "H").getDouble(0),
+                spec.view(state, "nObs").getDouble(0));
         rates[index] = r;
         if (group == NormGroup.HIDDEN) {
             baseRule.matrixStep(index, p, g, spec.view(state, "base"), lr * r, iteration, epoch);
-        } else {                                                           // Signum: B = b1 B + (1-b1) G
+        } else { // Signum: B = b1 B + (1-b1) G
             INDArray b = spec.view(state, "B");
             double b1 = config.signMomentum();
             b.muli(b1);
@@ -55,7 +57,7 @@ public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> implements 
         double max = crossLayerValue(group == NormGroup.HIDDEN ? 0 : 1);
         if (nObs < 1 || !(max > 0)) return 1.0;
         double ratio = 1.0 / Math.sqrt(h + config.epsilon()) / max;
-        ratio = Math.min(ratio, 1.0);    // the maximum is stored in the network's data type
+        ratio = Math.min(ratio, 1.0); // the maximum is stored in the network's data type
         if (config.rateNormalization() == RateNormalization.SQRT_RATIO) ratio = Math.sqrt(ratio);
         return Math.max(ratio, config.rMin());
     }

@@ -1,5 +1,15 @@
 package org.dl4jopt.layout;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -22,17 +32,6 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.EnumMap;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Turns the layers of a network configuration, visited in DL4J's parameter-flattening order, into {@link LayerLayout}s
@@ -138,8 +137,10 @@ public final class LayoutPlanner {
             names.add(u.name);
             for (Param p : u.params) {
                 IUpdater up = u.layer.getUpdaterByParam(p.key);
-                if (up instanceof ShapeAwareUpdater && (blocks.isEmpty() || blocks.get(blocks.size() - 1).config != up
-                        || blocks.get(blocks.size() - 1).unit != u)) {
+                if (up instanceof ShapeAwareUpdater
+                        && (blocks.isEmpty()
+                                || blocks.get(blocks.size() - 1).config != up
+                                || blocks.get(blocks.size() - 1).unit != u)) {
                     blocks.add(new Block(u, (ShapeAwareUpdater) up));
                 }
             }
@@ -168,14 +169,22 @@ public final class LayoutPlanner {
         for (List<Block> g : groups.values()) {
             List<ShapeAwareUpdater> cfgs = new ArrayList<>();
             for (Block b : g) cfgs.add(b.config);
-            int n = g.get(0).config.crossLayerRule(cfgs).slots();      // validates that the members can share it
+            int n = g.get(0).config.crossLayerRule(cfgs).slots(); // validates that the members can share it
             for (Block b : g) b.ruleSlot = slots;
             slots += n;
         }
         int contextSize = NetworkContext.HEADER + slots;
         Block leader = blocks.get(0);
-        ShapeAwareUpdater provisional = leader.config.withPlan(new NetworkPlan(0, 0, 0, contextSize, leader.ruleSlot,
-                0, 0, Collections.singletonList(new NetworkPlan.Member(leader.config, 0, 0, -1)), null));
+        ShapeAwareUpdater provisional = leader.config.withPlan(new NetworkPlan(
+                0,
+                0,
+                0,
+                contextSize,
+                leader.ruleSlot,
+                0,
+                0,
+                Collections.singletonList(new NetworkPlan.Member(leader.config, 0, 0, -1)),
+                null));
         // offsets in DL4J's flattening order; the leader's state includes the context
         List<NetworkPlan.LayerRange> ranges = new ArrayList<>();
         long paramOffset = 0;
@@ -190,26 +199,37 @@ public final class LayoutPlanner {
                     blocks.get(next).stateOffset = stateOffset;
                     next++;
                 } else if (up instanceof ShapeAwareUpdater && next == 0) {
-                    throw new IllegalStateException("block order");   // cannot happen: blocks came from this walk
+                    throw new IllegalStateException("block order"); // cannot happen: blocks came from this walk
                 }
                 long len = 1;
                 for (long d : p.shape) len *= d;
                 paramOffset += len;
                 stateOffset += up == null ? 0 : (up == leader.config ? provisional : up).stateSize(len);
             }
-            if (paramOffset > unitStart) ranges.add(new NetworkPlan.LayerRange(u.name, unitStart, paramOffset - unitStart));
+            if (paramOffset > unitStart)
+                ranges.add(new NetworkPlan.LayerRange(u.name, unitStart, paramOffset - unitStart));
             if (next == 0 && hasForeignState(u)) {
-                log.warn("Layer '{}' uses a DL4J updater and comes before the first layer of dl4j-optimizers: DL4J "
-                        + "updates it before the network step's checks, so a refused or skipped step cannot undo its "
-                        + "update.", u.name);
+                log.warn(
+                        "Layer '{}' uses a DL4J updater and comes before the first layer of dl4j-optimizers: DL4J "
+                                + "updates it before the network step's checks, so a refused or skipped step cannot undo its "
+                                + "update.",
+                        u.name);
             }
         }
         List<NetworkPlan.Member> members = new ArrayList<>();
         for (Block b : blocks) members.add(new NetworkPlan.Member(b.config, b.paramOffset, b.stateOffset, b.ruleSlot));
         for (int k = 0; k < blocks.size(); k++) {
             Block b = blocks.get(k);
-            NetworkPlan plan = new NetworkPlan(b.paramOffset, b.stateOffset, leader.stateOffset, contextSize,
-                    b.ruleSlot, paramOffset, stateOffset, k == 0 ? members : null, k == 0 ? ranges : null);
+            NetworkPlan plan = new NetworkPlan(
+                    b.paramOffset,
+                    b.stateOffset,
+                    leader.stateOffset,
+                    contextSize,
+                    b.ruleSlot,
+                    paramOffset,
+                    stateOffset,
+                    k == 0 ? members : null,
+                    k == 0 ? ranges : null);
             if (!LayerSlots.of(b.unit.layer).replaceUpdater(b.config, b.config.withPlan(plan))) {
                 throw new IllegalArgumentException("Layer '" + b.unit.name + "': could not find where "
                         + LayerSlots.of(b.unit.layer).owner().getClass().getSimpleName() + " keeps its updater config");
@@ -234,7 +254,9 @@ public final class LayoutPlanner {
     }
 
     private static boolean isConvKernel(Object core, Param p) {
-        return core instanceof ConvolutionLayer && p.weight && p.shape.length >= 3
+        return core instanceof ConvolutionLayer
+                && p.weight
+                && p.shape.length >= 3
                 && !(core instanceof DepthwiseConvolution2D)
                 && !(core instanceof SeparableConvolution2D && "W".equals(p.key));
     }
@@ -315,7 +337,11 @@ public final class LayoutPlanner {
             fanOut = 1;
         }
         ParamRole role;
-        if (p.bias || !p.weight || rows <= 1 || cols <= 1 || core instanceof DepthwiseConvolution2D
+        if (p.bias
+                || !p.weight
+                || rows <= 1
+                || cols <= 1
+                || core instanceof DepthwiseConvolution2D
                 || (core instanceof SeparableConvolution2D && "W".equals(p.key))) {
             role = ParamRole.VECTOR;
             rows = 1;
@@ -348,7 +374,8 @@ public final class LayoutPlanner {
             LayerSlots.ListKind kind = slots.kindOf(u.layer, p.key);
             IUpdater up = u.layer.getUpdaterByParam(p.key);
             if (!(up instanceof ShapeAwareUpdater)) {
-                if (kind != null) foreign.computeIfAbsent(kind, k -> new ArrayList<>()).add(p.key);
+                if (kind != null)
+                    foreign.computeIfAbsent(kind, k -> new ArrayList<>()).add(p.key);
                 continue;
             }
             ShapeAwareUpdater cfg = (ShapeAwareUpdater) up;
@@ -357,8 +384,13 @@ public final class LayoutPlanner {
             double c = cfg.decayCoefficient(pl);
             if (kind == null) {
                 if (c > 0) {
-                    log.warn("Layer '{}': DL4J applies no regularization to parameter '{}' of {}, so its weight decay "
-                            + "({}) cannot be applied", u.name, p.key, slots.owner().getClass().getSimpleName(), c);
+                    log.warn(
+                            "Layer '{}': DL4J applies no regularization to parameter '{}' of {}, so its weight decay "
+                                    + "({}) cannot be applied",
+                            u.name,
+                            p.key,
+                            slots.owner().getClass().getSimpleName(),
+                            c);
                 }
                 continue;
             }
@@ -399,10 +431,14 @@ public final class LayoutPlanner {
             if (c > 0) {
                 if (foreign.containsKey(kind)) {
                     throw new IllegalArgumentException("Layer '" + u.name + "': parameters " + foreign.get(kind)
-                            + " have another updater but share the " + kind.name().toLowerCase() + " regularization "
+                            + " have another updater but share the "
+                            + kind.name().toLowerCase() + " regularization "
                             + "list that must carry this optimizer's weight decay.");
                 }
-                list.add(coupled.getOrDefault(kind, false) ? new CoupledL2(c) : new DecoupledWeightDecay(c, gates.get(kind)));
+                list.add(
+                        coupled.getOrDefault(kind, false)
+                                ? new CoupledL2(c)
+                                : new DecoupledWeightDecay(c, gates.get(kind)));
             }
             slots.setRegularization(kind, list);
         }

@@ -23,25 +23,25 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     }
 
     @Override
-    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
-                                   int epoch) {
+    protected void applyMatrixRule(
+            int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         long n = p.length();
         StateViews views = views(config.matrixState(p), state);
         INDArray tSlot = views.step;
         INDArray m = views.m;
         INDArray v = views.v;
-        long t = (long) tSlot.getDouble(0) + 1;                    // O(1) host read per tensor and step
+        long t = (long) tSlot.getDouble(0) + 1; // O(1) host read per tensor and step
         tSlot.assign(t);
         double b1 = config.beta1();
         double b2 = config.beta2();
         m.muli(b1);
-        Nd4j.exec(new Axpy(g, m, m, 1 - b1));                     // m = b1 m + (1-b1) g
+        Nd4j.exec(new Axpy(g, m, m, 1 - b1)); // m = b1 m + (1-b1) g
         INDArray w = workBuffer(0, index, g);
         boolean warmup = t <= config.freezeStep();
         if (warmup) {
             v.muli(b2);
             w.assign(g).muli(g);
-            Nd4j.exec(new Axpy(w, v, v, 1 - b2));                 // v = b2 v + (1-b2) g^2
+            Nd4j.exec(new Axpy(w, v, v, 1 - b2)); // v = b2 v + (1-b2) g^2
         } else if (config.compressSingleWorker()) {
             if (compressors[index] == null) compressors[index] = new TwoStageAllReduce(n, 1, g.dataType());
             INDArray workerErr = config.matrixState(p).view(state, "workerErr");
@@ -49,11 +49,11 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
             double tau = config.momentumMaskThreshold();
             INDArray keep = tau > 0 ? workBuffer(1, index, g) : null;
             if (keep != null) {
-                MomentumMask.compute(v, tau, keep);                // v is frozen: the same mask every step
+                MomentumMask.compute(v, tau, keep); // v is frozen: the same mask every step
                 m.muli(keep);
             }
             compressors[index].apply(new INDArray[] {m}, new INDArray[] {workerErr}, new INDArray[] {serverErr});
-            if (keep != null) {                                   // masked: m = 0, errors held at 0 (W = 1: N' = chunk)
+            if (keep != null) { // masked: m = 0, errors held at 0 (W = 1: N' = chunk)
                 m.muli(keep);
                 workerErr.get(NDArrayIndex.interval(0, n)).muli(keep);
                 serverErr.get(NDArrayIndex.interval(0, n)).muli(keep);
@@ -64,14 +64,14 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
         if (warmup && config.biasCorrection()) {
             mScale = 1.0 / (1 - Math.pow(b1, t));
             vScale = 1.0 / (1 - Math.pow(b2, t));
-            if (t == config.freezeStep()) {                        // freeze the corrected variance
+            if (t == config.freezeStep()) { // freeze the corrected variance
                 v.muli(vScale);
                 vScale = 1.0;
             }
         }
         w.assign(v).muli(vScale);
         Transforms.sqrt(w, false).addi(config.epsilon());
-        g.assign(m).divi(w).muli(lr * mScale);                    // update = lr * m / (sqrt(v) + eps)
+        g.assign(m).divi(w).muli(lr * mScale); // update = lr * m / (sqrt(v) + eps)
     }
 
     /** Live views of parameter {@code i}'s state, for the multi-worker exchange, which reads t and m (never v). */

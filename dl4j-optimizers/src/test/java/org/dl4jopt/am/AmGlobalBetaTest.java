@@ -1,5 +1,14 @@
 package org.dl4jopt.am;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -18,16 +27,6 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Oracle tests of AM-SGD's GLOBAL beta (spec onebit-adam-am-momentum.md B.1, B.2, B.4, B.6, B.7): one beta per
  * iteration from inner products summed over every parameter tensor of every layer in the same step, checked
@@ -36,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AmGlobalBetaTest {
     /** The network's parameters in order: "layerIndex_key" and shape [rows, cols] as DL4J stores them. */
     static final String[] KEYS = {"0_W", "0_b", "1_W", "1_b"};
+
     static final int[][] SHAPES = {{3, 4}, {1, 4}, {4, 2}, {1, 2}};
     static final double LAMBDA = 0.1;
     static final double BETA_MAX = 0.9;
@@ -43,6 +43,7 @@ class AmGlobalBetaTest {
     static final int STEPS = 5;
     /** Per element: |actual - expected| <= REL |expected| + ABS * (largest |parameter| of the network). */
     static final double REL = 1e-6;
+
     static final double ABS = 1e-9;
 
     /** The spec's GLOBAL constant, looked up by name so that this test compiles before it exists. */
@@ -52,11 +53,21 @@ class AmGlobalBetaTest {
 
     /** Dense 3 -> 4 (W [3,4], b [1,4]) and an output layer 4 -> 2 (W [4,2], b [1,2]), double, no weight decay. */
     static MultiLayerNetwork net(AdaptiveMemorySgd u) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(11).dataType(DataType.DOUBLE)
-                .updater(u).list()
-                .layer(new DenseLayer.Builder().nIn(3).nOut(4).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(2)
-                        .activation(Activation.IDENTITY).build())
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(11)
+                .dataType(DataType.DOUBLE)
+                .updater(u)
+                .list()
+                .layer(new DenseLayer.Builder()
+                        .nIn(3)
+                        .nOut(4)
+                        .activation(Activation.TANH)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .nIn(4)
+                        .nOut(2)
+                        .activation(Activation.IDENTITY)
+                        .build())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
         net.init();
@@ -64,7 +75,8 @@ class AmGlobalBetaTest {
     }
 
     static AdaptiveMemorySgd.Builder config(ISchedule schedule) {
-        AdaptiveMemorySgd.Builder b = AdaptiveMemorySgd.builder().lambda(LAMBDA).betaMax(BETA_MAX).weightDecay(0);
+        AdaptiveMemorySgd.Builder b =
+                AdaptiveMemorySgd.builder().lambda(LAMBDA).betaMax(BETA_MAX).weightDecay(0);
         return schedule == null ? b.learningRate(LR) : b.learningRateSchedule(schedule);
     }
 
@@ -107,14 +119,14 @@ class AmGlobalBetaTest {
             out.add(g);
         }
         double[][] step3 = out.get(3);
-        java.util.Arrays.fill(step3[3], 0.0);   // "1_b" absent from the map at step 3: a zero gradient
+        java.util.Arrays.fill(step3[3], 0.0); // "1_b" absent from the map at step 3: a zero gradient
         return out;
     }
 
     static Map<String, INDArray> feed(double[][] g, int t) {
         Map<String, INDArray> m = new HashMap<>();
         for (int k = 0; k < KEYS.length; k++) {
-            if (t == 3 && k == 3) continue;                    // ManualStep: zero gradient for 1_b at step 3
+            if (t == 3 && k == 3) continue; // ManualStep: zero gradient for 1_b at step 3
             m.put(KEYS[k], Nd4j.createFromArray(g[k]).reshape('c', SHAPES[k][0], SHAPES[k][1]));
         }
         return m;
@@ -160,7 +172,7 @@ class AmGlobalBetaTest {
                 double r = lrPrev / lr;
                 double gd = 0;
                 double den = 0;
-                double cross = 0;                                       // <d-g, g + lambda d>
+                double cross = 0; // <d-g, g + lambda d>
                 for (int k : units[u]) {
                     for (int i = 0; i < g[k].length; i++) {
                         double diff = d[k][i] - g[k][i];
@@ -227,16 +239,21 @@ class AmGlobalBetaTest {
             betas[t] = oracle.step(grads.get(t), lrAt(schedule, t));
             double[][] actual = initial(net);
             double e = worst(actual, oracle.w);
-            assertTrue(e <= 1, what + ", step " + t + ": parameters differ from the oracle by " + e
-                    + " tolerances (betas " + java.util.Arrays.toString(betas[t]) + ", reported "
-                    + PerParamValuesListener.collect(net) + ")");
+            assertTrue(
+                    e <= 1,
+                    what + ", step " + t + ": parameters differ from the oracle by " + e
+                            + " tolerances (betas " + java.util.Arrays.toString(betas[t]) + ", reported "
+                            + PerParamValuesListener.collect(net) + ")");
             Map<String, Double> reported = PerParamValuesListener.collect(net);
             if (t > 0) {
                 assertEquals(KEYS.length, reported.size(), what + ", step " + t + ": betas reported " + reported);
                 for (int u = 0; u < units.length; u++) {
                     for (int k : units[u]) {
                         String key = "layer" + KEYS[k];
-                        assertEquals(betas[t][u], reported.get(key), 1e-9,
+                        assertEquals(
+                                betas[t][u],
+                                reported.get(key),
+                                1e-9,
                                 what + ", step " + t + ": beta of " + key + " in " + reported);
                     }
                 }
@@ -260,11 +277,14 @@ class AmGlobalBetaTest {
         BetaGranularity global = global();
         for (ISchedule s : new ISchedule[] {null, changingLr()}) {
             String what = "GLOBAL, " + (s == null ? "constant lr" : "changing lr");
-            double[][] betas = runAgainstOracle(what, net(config(s).granularity(global).build()), GLOBAL_UNITS, s);
+            double[][] betas =
+                    runAgainstOracle(what, net(config(s).granularity(global).build()), GLOBAL_UNITS, s);
             int inside = 0;
             for (int t = 1; t < STEPS; t++) if (betas[t][0] > 1e-3 && betas[t][0] < BETA_MAX - 1e-3) inside++;
-            assertTrue(inside >= 2, what + ": the oracle's beta is strictly inside (0, betaMax) in only " + inside
-                    + " steps: " + java.util.Arrays.deepToString(betas));
+            assertTrue(
+                    inside >= 2,
+                    what + ": the oracle's beta is strictly inside (0, betaMax) in only " + inside + " steps: "
+                            + java.util.Arrays.deepToString(betas));
         }
     }
 
@@ -277,10 +297,14 @@ class AmGlobalBetaTest {
     void existingGranularitiesMatchTheOracleWhichSeparatesGlobal() {
         for (ISchedule s : new ISchedule[] {null, changingLr()}) {
             String lr = s == null ? "constant lr" : "changing lr";
-            runAgainstOracle("PER_LAYER, " + lr, net(config(s).granularity(BetaGranularity.PER_LAYER).build()),
-                    PER_LAYER_UNITS, s);
+            runAgainstOracle(
+                    "PER_LAYER, " + lr,
+                    net(config(s).granularity(BetaGranularity.PER_LAYER).build()),
+                    PER_LAYER_UNITS,
+                    s);
             String what = "PER_TENSOR, " + lr;
-            MultiLayerNetwork net = net(config(s).granularity(BetaGranularity.PER_TENSOR).build());
+            MultiLayerNetwork net =
+                    net(config(s).granularity(BetaGranularity.PER_TENSOR).build());
             double[][] init = initial(net);
             runAgainstOracle(what, net, PER_TENSOR_UNITS, s);
             AmOracle perTensor = new AmOracle(PER_TENSOR_UNITS, init);
@@ -294,13 +318,17 @@ class AmGlobalBetaTest {
                 if (t > 0) {
                     boolean allSame = true;
                     for (double b : bt) allSame &= Math.abs(b - bg[0]) < 1e-6;
-                    assertFalse(allSame, what + ", step " + t + ": per-tensor betas " + java.util.Arrays.toString(bt)
-                            + " all equal the global one " + bg[0]);
+                    assertFalse(
+                            allSame,
+                            what + ", step " + t + ": per-tensor betas " + java.util.Arrays.toString(bt)
+                                    + " all equal the global one " + bg[0]);
                 }
             }
             for (int t = 1; t < STEPS; t++) {
-                assertTrue(gap[t] > 1e4, what + ", step " + t + ": PER_TENSOR and GLOBAL parameters differ by only "
-                        + gap[t] + " tolerances");
+                assertTrue(
+                        gap[t] > 1e4,
+                        what + ", step " + t + ": PER_TENSOR and GLOBAL parameters differ by only " + gap[t]
+                                + " tolerances");
             }
         }
     }

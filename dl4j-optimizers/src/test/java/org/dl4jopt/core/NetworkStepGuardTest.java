@@ -1,5 +1,19 @@
 package org.dl4jopt.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -35,21 +49,6 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.function.Supplier;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
 /**
  * The network-level step guard: once per iteration, before any optimizer state or parameter changes, the whole flat
  * gradient is checked for NaN/Inf and every learning rate the step will use is checked to be finite and >= 0. A
@@ -70,33 +69,48 @@ class NetworkStepGuardTest {
     private static final int AFTER = 3;
     /** Iteration at which the learning-rate schedule returns the bad value. */
     private static final int BAD_LR_ITERATION = 5;
+
     private static final double GOOD_LR = 1e-3;
     private static final double DECAY = 1e-2;
 
-    static final List<String> OPTIMIZERS = List.of("Muon", "DropMuon", "Fismo", "Lanton", "AdaptiveMemorySgd",
-            "AdaptiveMemoryAdamW", "OneBitAdam");
+    static final List<String> OPTIMIZERS =
+            List.of("Muon", "DropMuon", "Fismo", "Lanton", "AdaptiveMemorySgd", "AdaptiveMemoryAdamW", "OneBitAdam");
 
     // ---------------------------------------------------------------------------------------------- optimizers
 
     /** One optimizer at its builder defaults plus the given policy, weight decay (0: none) and rate schedule. */
     static IUpdater optimizer(String name, NonFiniteGradientPolicy policy, double decay, ISchedule lr) {
         switch (name) {
-            case "Muon": return routed(Muon.builder(), policy, decay, lr).build();
-            case "DropMuon": return routed(DropMuon.builder(), policy, decay, lr).build();
-            case "Fismo": return routed(Fismo.builder(), policy, decay, lr).build();
-            // Lanton steps the output head with Signum, which has its own decay
-            case "Lanton": return routed(Lanton.builder().signWeightDecay(decay), policy, decay, lr).build();
-            // a global beta cannot be combined with DL4J's coupled L2 (refused at build): per tensor with decay
-            case "AdaptiveMemorySgd": return common(AdaptiveMemorySgd.builder().granularity(decay > 0
-                    ? BetaGranularity.PER_TENSOR : BetaGranularity.GLOBAL), policy, decay, lr).build();
-            case "AdaptiveMemoryAdamW": return common(AdaptiveMemoryAdamW.builder(), policy, decay, lr).build();
-            case "OneBitAdam": return common(OneBitAdam.builder(), policy, decay, lr).build();
-            default: throw new IllegalArgumentException(name);
+            case "Muon":
+                return routed(Muon.builder(), policy, decay, lr).build();
+            case "DropMuon":
+                return routed(DropMuon.builder(), policy, decay, lr).build();
+            case "Fismo":
+                return routed(Fismo.builder(), policy, decay, lr).build();
+                // Lanton steps the output head with Signum, which has its own decay
+            case "Lanton":
+                return routed(Lanton.builder().signWeightDecay(decay), policy, decay, lr)
+                        .build();
+                // a global beta cannot be combined with DL4J's coupled L2 (refused at build): per tensor with decay
+            case "AdaptiveMemorySgd":
+                return common(
+                                AdaptiveMemorySgd.builder()
+                                        .granularity(decay > 0 ? BetaGranularity.PER_TENSOR : BetaGranularity.GLOBAL),
+                                policy,
+                                decay,
+                                lr)
+                        .build();
+            case "AdaptiveMemoryAdamW":
+                return common(AdaptiveMemoryAdamW.builder(), policy, decay, lr).build();
+            case "OneBitAdam":
+                return common(OneBitAdam.builder(), policy, decay, lr).build();
+            default:
+                throw new IllegalArgumentException(name);
         }
     }
 
-    private static <B extends ShapeAwareUpdater.Builder<B>> B common(B b, NonFiniteGradientPolicy policy,
-                                                                     double decay, ISchedule lr) {
+    private static <B extends ShapeAwareUpdater.Builder<B>> B common(
+            B b, NonFiniteGradientPolicy policy, double decay, ISchedule lr) {
         b.nonFiniteGradients(policy);
         if (decay > 0) b.weightDecay(decay);
         if (lr != null) b.learningRateSchedule(lr);
@@ -104,30 +118,32 @@ class NetworkStepGuardTest {
     }
 
     /** The Muon family: decay also on the AdamW fallback, so every parameter of every layer is decayed. */
-    private static <B extends ShapeAwareUpdater.RoutedBuilder<B>> B routed(B b, NonFiniteGradientPolicy policy,
-                                                                           double decay, ISchedule lr) {
+    private static <B extends ShapeAwareUpdater.RoutedBuilder<B>> B routed(
+            B b, NonFiniteGradientPolicy policy, double decay, ISchedule lr) {
         if (decay > 0) b.adamWeightDecay(decay);
         return common(b, policy, decay, lr);
     }
 
     static Stream<Arguments> throwing() {
-        return OPTIMIZERS.stream().map(n -> Arguments.of(n,
-                (Supplier<IUpdater>) () -> optimizer(n, NonFiniteGradientPolicy.THROW, 0, null)));
+        return OPTIMIZERS.stream()
+                .map(n -> Arguments.of(
+                        n, (Supplier<IUpdater>) () -> optimizer(n, NonFiniteGradientPolicy.THROW, 0, null)));
     }
 
     static Stream<Arguments> skippingWithDecay() {
-        return OPTIMIZERS.stream().map(n -> Arguments.of(n,
-                (Supplier<IUpdater>) () -> optimizer(n, NonFiniteGradientPolicy.SKIP, DECAY, null)));
+        return OPTIMIZERS.stream()
+                .map(n -> Arguments.of(
+                        n, (Supplier<IUpdater>) () -> optimizer(n, NonFiniteGradientPolicy.SKIP, DECAY, null)));
     }
 
     /** (name, policy, bad rate, optimizer whose schedule returns the bad rate at iteration 5 only). */
     static Stream<Arguments> badRates() {
         List<Arguments> out = new ArrayList<>();
         for (String n : OPTIMIZERS) {
-            for (double bad : new double[]{Double.NaN, Double.POSITIVE_INFINITY, -0.01}) {
+            for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, -0.01}) {
                 for (NonFiniteGradientPolicy policy : NonFiniteGradientPolicy.values()) {
-                    out.add(Arguments.of(n, policy, bad,
-                            (Supplier<IUpdater>) () -> optimizer(n, policy, 0, badAt5(bad))));
+                    out.add(Arguments.of(
+                            n, policy, bad, (Supplier<IUpdater>) () -> optimizer(n, policy, 0, badAt5(bad))));
                 }
             }
         }
@@ -137,29 +153,46 @@ class NetworkStepGuardTest {
     static Stream<Arguments> hugeFinite() {
         List<Arguments> out = new ArrayList<>();
         for (String n : OPTIMIZERS) {
-            for (double v : new double[]{1e30, -1e30}) {
-                out.add(Arguments.of(n, v,
-                        (Supplier<IUpdater>) () -> optimizer(n, NonFiniteGradientPolicy.THROW, 0, null)));
+            for (double v : new double[] {1e30, -1e30}) {
+                out.add(Arguments.of(
+                        n, v, (Supplier<IUpdater>) () -> optimizer(n, NonFiniteGradientPolicy.THROW, 0, null)));
             }
         }
         return out.stream();
     }
 
     static ISchedule badAt5(double bad) {
-        return new MapSchedule.Builder(ScheduleType.ITERATION).add(0, GOOD_LR).add(BAD_LR_ITERATION, bad)
-                .add(BAD_LR_ITERATION + 1, GOOD_LR).build();
+        return new MapSchedule.Builder(ScheduleType.ITERATION)
+                .add(0, GOOD_LR)
+                .add(BAD_LR_ITERATION, bad)
+                .add(BAD_LR_ITERATION + 1, GOOD_LR)
+                .build();
     }
 
     // ---------------------------------------------------------------------------------------------- networks
 
     /** 4 -> 6 -> 5 -> 3; DL4J names the unnamed layers layer0, layer1, layer2 (gradient keys 0_W ... 2_b). */
     static MultiLayerNetwork mlp(IUpdater updater) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(SEED).dataType(DataType.FLOAT)
-                .updater(updater).list()
-                .layer(new DenseLayer.Builder().nIn(4).nOut(6).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(5).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(SEED)
+                .dataType(DataType.FLOAT)
+                .updater(updater)
+                .list()
+                .layer(new DenseLayer.Builder()
+                        .nIn(4)
+                        .nOut(6)
+                        .activation(Activation.TANH)
+                        .build())
+                .layer(new DenseLayer.Builder()
+                        .nIn(6)
+                        .nOut(5)
+                        .activation(Activation.TANH)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(5)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .build())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
         net.init();
@@ -168,15 +201,39 @@ class NetworkStepGuardTest {
 
     /** Two inputs, each through its own dense layer (denseA: 3 -> 5, denseB: 2 -> 4), merged, then the output. */
     static ComputationGraph graph(IUpdater updater) {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(SEED)
-                .dataType(DataType.FLOAT).updater(updater).graphBuilder()
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(SEED)
+                .dataType(DataType.FLOAT)
+                .updater(updater)
+                .graphBuilder()
                 .addInputs("inA", "inB")
-                .addLayer("denseA", new DenseLayer.Builder().nIn(3).nOut(5).activation(Activation.TANH).build(), "inA")
-                .addLayer("denseB", new DenseLayer.Builder().nIn(2).nOut(4).activation(Activation.TANH).build(), "inB")
+                .addLayer(
+                        "denseA",
+                        new DenseLayer.Builder()
+                                .nIn(3)
+                                .nOut(5)
+                                .activation(Activation.TANH)
+                                .build(),
+                        "inA")
+                .addLayer(
+                        "denseB",
+                        new DenseLayer.Builder()
+                                .nIn(2)
+                                .nOut(4)
+                                .activation(Activation.TANH)
+                                .build(),
+                        "inB")
                 .addVertex("merge", new MergeVertex(), "denseA", "denseB")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(9).nOut(3)
-                        .activation(Activation.SOFTMAX).build(), "merge")
-                .setOutputs("out").build();
+                .addLayer(
+                        "out",
+                        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .nIn(9)
+                                .nOut(3)
+                                .activation(Activation.SOFTMAX)
+                                .build(),
+                        "merge")
+                .setOutputs("out")
+                .build();
         ComputationGraph g = new ComputationGraph(Optimizers.prepare(conf));
         g.init();
         return g;
@@ -193,7 +250,7 @@ class NetworkStepGuardTest {
         Random r = new Random(11);
         List<MultiDataSet> out = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
-            out.add(new MultiDataSet(new INDArray[]{features(r, 3), features(r, 2)}, new INDArray[]{labels(r)}));
+            out.add(new MultiDataSet(new INDArray[] {features(r, 3), features(r, 2)}, new INDArray[] {labels(r)}));
         }
         return out;
     }
@@ -217,8 +274,10 @@ class NetworkStepGuardTest {
         for (Layer l : layers) {
             IUpdater u = l.conf().getLayer().getUpdaterByParam("W");
             UpdateGate gate = u instanceof ShapeAwareUpdater ? ((ShapeAwareUpdater) u).updateGate() : null;
-            assertTrue(gate == null || gate.active(iteration), "precondition: layer "
-                    + l.conf().getLayer().getLayerName() + " is updated at iteration " + iteration);
+            assertTrue(
+                    gate == null || gate.active(iteration),
+                    "precondition: layer " + l.conf().getLayer().getLayerName() + " is updated at iteration "
+                            + iteration);
         }
     }
 
@@ -230,12 +289,16 @@ class NetworkStepGuardTest {
         String m = e.getMessage();
         assertNotNull(m, "exception has a message");
         assertTrue(m.contains(layer), "message names the layer '" + layer + "': " + m);
-        assertTrue(Pattern.compile("iteration " + iteration + "(?!\\d)").matcher(m).find(),
+        assertTrue(
+                Pattern.compile("iteration " + iteration + "(?!\\d)").matcher(m).find(),
                 "message names 'iteration " + iteration + "': " + m);
     }
 
     static boolean allFinite(INDArray a) {
-        for (double d : a.dup('c').castTo(DataType.DOUBLE).reshape(new long[]{a.length()}).toDoubleVector()) {
+        for (double d : a.dup('c')
+                .castTo(DataType.DOUBLE)
+                .reshape(new long[] {a.length()})
+                .toDoubleVector()) {
             if (!Double.isFinite(d)) return false;
         }
         return true;
@@ -262,12 +325,15 @@ class NetworkStepGuardTest {
             net.fit(data.get(i));
             twin.fit(data.get(i));
         }
-        Bits.assertIdentical(name + ": precondition, net and twin train alike", Bits.snapshot(twin), Bits.snapshot(net));
+        Bits.assertIdentical(
+                name + ": precondition, net and twin train alike", Bits.snapshot(twin), Bits.snapshot(net));
         assertNonZero(name + ": updater state", net.getUpdater().getStateViewArray());
         Map<String, INDArray> before = Bits.snapshot(net);
 
-        NonFiniteGradientException e = assertThrows(NonFiniteGradientException.class,
-                () -> net.fit(data.get(FAULT_FIT)), name + ": NaN gradient must be rejected");
+        NonFiniteGradientException e = assertThrows(
+                NonFiniteGradientException.class,
+                () -> net.fit(data.get(FAULT_FIT)),
+                name + ": NaN gradient must be rejected");
         assertTrue(fault.fired(), "the fault was injected");
         assertNamesLayerAndIteration(e, "layer2", FAULT_FIT);
         Bits.assertIdentical(name + ": after the rejected fit", before, Bits.snapshot(net));
@@ -278,7 +344,9 @@ class NetworkStepGuardTest {
             twin.fit(data.get(i));
         }
         assertEquals(twin.getIterationCount(), net.getIterationCount(), "iteration counts");
-        Bits.assertIdentical(name + ": faulted net vs twin after " + AFTER + " more batches", Bits.snapshot(twin),
+        Bits.assertIdentical(
+                name + ": faulted net vs twin after " + AFTER + " more batches",
+                Bits.snapshot(twin),
                 Bits.snapshot(net));
     }
 
@@ -299,12 +367,15 @@ class NetworkStepGuardTest {
             net.fit(data.get(i));
             twin.fit(data.get(i));
         }
-        Bits.assertIdentical(name + ": precondition, net and twin train alike", Bits.snapshot(twin), Bits.snapshot(net));
+        Bits.assertIdentical(
+                name + ": precondition, net and twin train alike", Bits.snapshot(twin), Bits.snapshot(net));
         assertNonZero(name + ": updater state", net.getUpdater().getStateViewArray());
         Map<String, INDArray> before = Bits.snapshot(net);
 
-        NonFiniteGradientException e = assertThrows(NonFiniteGradientException.class,
-                () -> net.fit(data.get(FAULT_FIT)), name + ": Inf gradient must be rejected");
+        NonFiniteGradientException e = assertThrows(
+                NonFiniteGradientException.class,
+                () -> net.fit(data.get(FAULT_FIT)),
+                name + ": Inf gradient must be rejected");
         assertTrue(fault.fired(), "the fault was injected");
         assertNamesLayerAndIteration(e, "denseB", FAULT_FIT);
         Bits.assertIdentical(name + ": after the rejected fit", before, Bits.snapshot(net));
@@ -315,7 +386,9 @@ class NetworkStepGuardTest {
             twin.fit(data.get(i));
         }
         assertEquals(twin.getIterationCount(), net.getIterationCount(), "iteration counts");
-        Bits.assertIdentical(name + ": faulted graph vs twin after " + AFTER + " more batches", Bits.snapshot(twin),
+        Bits.assertIdentical(
+                name + ": faulted graph vs twin after " + AFTER + " more batches",
+                Bits.snapshot(twin),
                 Bits.snapshot(net));
     }
 
@@ -383,8 +456,8 @@ class NetworkStepGuardTest {
      */
     @ParameterizedTest(name = "{0} {1} lr={2}")
     @MethodSource("badRates")
-    void badScheduledRateIsRejectedBeforeAnyChangeInMln(String name, NonFiniteGradientPolicy policy, double bad,
-                                                        Supplier<IUpdater> updater) {
+    void badScheduledRateIsRejectedBeforeAnyChangeInMln(
+            String name, NonFiniteGradientPolicy policy, double bad, Supplier<IUpdater> updater) {
         List<DataSet> data = mlpData(BAD_LR_ITERATION + 1);
         MultiLayerNetwork net = mlp(updater.get());
         assertEveryLayerUpdatedAt(net.getLayers(), BAD_LR_ITERATION);
@@ -392,9 +465,12 @@ class NetworkStepGuardTest {
         assertEquals(BAD_LR_ITERATION, net.getIterationCount());
         Map<String, INDArray> before = Bits.snapshot(net);
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> net.fit(data.get(BAD_LR_ITERATION)), name + ": learning rate " + bad + " must be rejected");
-        assertTrue(e.getMessage() != null && e.getMessage().contains(String.valueOf(bad)),
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> net.fit(data.get(BAD_LR_ITERATION)),
+                name + ": learning rate " + bad + " must be rejected");
+        assertTrue(
+                e.getMessage() != null && e.getMessage().contains(String.valueOf(bad)),
                 "message names the rate " + bad + ": " + e.getMessage());
         assertNamesIteration(e, BAD_LR_ITERATION);
         Bits.assertIdentical(name + ": after the rejected fit", before, Bits.snapshot(net));
@@ -404,8 +480,8 @@ class NetworkStepGuardTest {
     /** As for the MLN: a bad scheduled rate at iteration 5 is rejected before any change in a two-input CG. */
     @ParameterizedTest(name = "{0} {1} lr={2}")
     @MethodSource("badRates")
-    void badScheduledRateIsRejectedBeforeAnyChangeInGraph(String name, NonFiniteGradientPolicy policy, double bad,
-                                                          Supplier<IUpdater> updater) {
+    void badScheduledRateIsRejectedBeforeAnyChangeInGraph(
+            String name, NonFiniteGradientPolicy policy, double bad, Supplier<IUpdater> updater) {
         List<MultiDataSet> data = graphData(BAD_LR_ITERATION + 1);
         ComputationGraph net = graph(updater.get());
         assertEveryLayerUpdatedAt(net.getLayers(), BAD_LR_ITERATION);
@@ -413,9 +489,12 @@ class NetworkStepGuardTest {
         assertEquals(BAD_LR_ITERATION, net.getIterationCount());
         Map<String, INDArray> before = Bits.snapshot(net);
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> net.fit(data.get(BAD_LR_ITERATION)), name + ": learning rate " + bad + " must be rejected");
-        assertTrue(e.getMessage() != null && e.getMessage().contains(String.valueOf(bad)),
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> net.fit(data.get(BAD_LR_ITERATION)),
+                name + ": learning rate " + bad + " must be rejected");
+        assertTrue(
+                e.getMessage() != null && e.getMessage().contains(String.valueOf(bad)),
                 "message names the rate " + bad + ": " + e.getMessage());
         assertNamesIteration(e, BAD_LR_ITERATION);
         Bits.assertIdentical(name + ": after the rejected fit", before, Bits.snapshot(net));
@@ -423,7 +502,10 @@ class NetworkStepGuardTest {
     }
 
     private static void assertNamesIteration(RuntimeException e, int iteration) {
-        assertTrue(Pattern.compile("iteration " + iteration + "(?!\\d)").matcher(e.getMessage()).find(),
+        assertTrue(
+                Pattern.compile("iteration " + iteration + "(?!\\d)")
+                        .matcher(e.getMessage())
+                        .find(),
                 "message names 'iteration " + iteration + "': " + e.getMessage());
     }
 

@@ -1,5 +1,14 @@
 package org.dl4jopt.lanton;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -16,16 +25,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Oracle test of LANTON's same-step group normalization (spec fismo-noise-adaptive.md 2.4, 2.5): at iteration t each
  * member's rate factor is {@code max(alpha_l / max_group alpha, rMin)} with every member's H already updated with the
@@ -39,6 +38,7 @@ class LantonSameStepTest {
     static final double TOL = 1e-9;
     /** Layer i's W shape [nIn, nOut]: embedding 7x5, hidden dense 5x6, 6x6, 6x4, output head 4x3. */
     static final int[][] SHAPES = {{7, 5}, {5, 6}, {6, 6}, {6, 4}, {4, 3}};
+
     static final int[] HIDDEN = {1, 2, 3};
     static final int[] SIGN = {0, 4};
     /**
@@ -46,21 +46,44 @@ class LantonSameStepTest {
      * previous step is not the current one.
      */
     static final double[][] SIGMA = {
-            {0.3, 0.3, 0.3, 3.0},    // embedding (SIGN)
-            {1.0, 2.0, 0.3, 0.3},    // hidden 5x6
-            {1.0, 0.3, 0.3, 3.0},    // hidden 6x6
-            {0.3, 0.3, 3.0, 0.3},    // hidden 6x4
-            {0.3, 3.0, 0.3, 0.3}};   // head (SIGN)
+        {0.3, 0.3, 0.3, 3.0}, // embedding (SIGN)
+        {1.0, 2.0, 0.3, 0.3}, // hidden 5x6
+        {1.0, 0.3, 0.3, 3.0}, // hidden 6x6
+        {0.3, 0.3, 3.0, 0.3}, // hidden 6x4
+        {0.3, 3.0, 0.3, 0.3}
+    }; // head (SIGN)
 
     static MultiLayerNetwork net(Lanton u) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.DOUBLE)
-                .updater(u).list()
-                .layer(new EmbeddingLayer.Builder().nIn(7).nOut(5).activation(Activation.IDENTITY).build())
-                .layer(new DenseLayer.Builder().nIn(5).nOut(6).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(6).nOut(6).activation(Activation.TANH).build())
-                .layer(new DenseLayer.Builder().nIn(6).nOut(4).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(3)
-                        .activation(Activation.IDENTITY).build())
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(4)
+                .dataType(DataType.DOUBLE)
+                .updater(u)
+                .list()
+                .layer(new EmbeddingLayer.Builder()
+                        .nIn(7)
+                        .nOut(5)
+                        .activation(Activation.IDENTITY)
+                        .build())
+                .layer(new DenseLayer.Builder()
+                        .nIn(5)
+                        .nOut(6)
+                        .activation(Activation.TANH)
+                        .build())
+                .layer(new DenseLayer.Builder()
+                        .nIn(6)
+                        .nOut(6)
+                        .activation(Activation.TANH)
+                        .build())
+                .layer(new DenseLayer.Builder()
+                        .nIn(6)
+                        .nOut(4)
+                        .activation(Activation.TANH)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .nIn(4)
+                        .nOut(3)
+                        .activation(Activation.IDENTITY)
+                        .build())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
         net.init();
@@ -160,7 +183,8 @@ class LantonSameStepTest {
         double[][] h = noiseEmas(g);
         List<String> mismatches = new ArrayList<>();
         for (double rMin : new double[] {0, 0.4}) {
-            MultiLayerNetwork net = net(Lanton.builder().beta2(BETA2).epsilon(EPS).rMin(rMin).build());
+            MultiLayerNetwork net =
+                    net(Lanton.builder().beta2(BETA2).epsilon(EPS).rMin(rMin).build());
             for (int t = 0; t < STEPS; t++) {
                 Map<String, INDArray> feed = new HashMap<>();
                 for (int i = 0; i < SHAPES.length; i++) feed.put(i + "_W", Nd4j.createFromArray(g[t][i]));
@@ -198,7 +222,8 @@ class LantonSameStepTest {
         for (int t = 1; t < STEPS; t++) {
             for (int i : HIDDEN) if (sameStep(h, t, i, 0) == 1.0) hiddenLeast[t] = i;
         }
-        assertTrue(hiddenLeast[1] != hiddenLeast[2] && hiddenLeast[2] != hiddenLeast[3],
+        assertTrue(
+                hiddenLeast[1] != hiddenLeast[2] && hiddenLeast[2] != hiddenLeast[3],
                 "least noisy HIDDEN member per step: " + java.util.Arrays.toString(hiddenLeast));
         boolean floored = false;
         for (int t = 1; t < STEPS; t++) for (int i = 0; i < SHAPES.length; i++) floored |= sameStep(h, t, i, 0) < 0.4;

@@ -1,5 +1,11 @@
 package org.dl4jopt.muon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -18,13 +24,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import java.util.Map;
-import java.util.function.Supplier;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** Bad hyperparameters are rejected at build time naming the field; bad gradients never corrupt state. */
 class MuonValidationTest {
 
@@ -36,25 +35,41 @@ class MuonValidationTest {
     @Test
     void badHyperparametersAreRejectedAtBuild() {
         rejects("Muon.learningRate", () -> Muon.builder().learningRate(-0.1).build());
-        rejects("Muon.learningRate", () -> Muon.builder().learningRate(Double.NaN).build());
+        rejects(
+                "Muon.learningRate",
+                () -> Muon.builder().learningRate(Double.NaN).build());
         rejects("Muon.learningRate", () -> new Muon(0));
         rejects("Muon.momentum", () -> Muon.builder().momentum(1.0).build());
         rejects("Muon.momentum", () -> Muon.builder().momentum(-0.1).build());
         rejects("Muon.nsSteps", () -> Muon.builder().nsSteps(0).build());
         rejects("Muon.nsEpsilon", () -> Muon.builder().nsEpsilon(-1).build());
         rejects("Muon.weightDecay", () -> Muon.builder().weightDecay(-1e-3).build());
-        rejects("Muon.adamLearningRate", () -> Muon.builder().adamLearningRate(0).build());
+        rejects(
+                "Muon.adamLearningRate",
+                () -> Muon.builder().adamLearningRate(0).build());
         rejects("Muon.adamBeta1", () -> Muon.builder().adamBeta1(1).build());
         rejects("Muon.adamBeta2", () -> Muon.builder().adamBeta2(Double.NaN).build());
         rejects("Muon.adamEpsilon", () -> Muon.builder().adamEpsilon(0).build());
-        rejects("Muon.adamWeightDecay", () -> Muon.builder().adamWeightDecay(Double.POSITIVE_INFINITY).build());
-        rejects("matrixRoles", () -> Muon.builder().matrixRoles(org.dl4jopt.layout.ParamRole.VECTOR).build());
+        rejects(
+                "Muon.adamWeightDecay",
+                () -> Muon.builder().adamWeightDecay(Double.POSITIVE_INFINITY).build());
+        rejects("matrixRoles", () -> Muon.builder()
+                .matrixRoles(org.dl4jopt.layout.ParamRole.VECTOR)
+                .build());
     }
 
     static MultiLayerConfiguration conf(Muon muon) {
-        return new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).updater(muon).list()
+        return new NeuralNetConfiguration.Builder()
+                .seed(3)
+                .dataType(DataType.FLOAT)
+                .updater(muon)
+                .list()
                 .layer(new DenseLayer.Builder().nIn(6).nOut(5).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(5).nOut(2).build()).build();
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .nIn(5)
+                        .nOut(2)
+                        .build())
+                .build();
     }
 
     @Test
@@ -68,8 +83,8 @@ class MuonValidationTest {
 
     /** Trains one good step so the momentum is non-zero, then feeds a bad gradient. */
     static MultiLayerNetwork trainedNet(NonFiniteGradientPolicy policy) {
-        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf(
-                Muon.builder().nonFiniteGradients(policy).build())));
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(
+                conf(Muon.builder().nonFiniteGradients(policy).build())));
         net.init();
         net.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 8, 6), Nd4j.rand(DataType.FLOAT, 8, 2)));
         return net;
@@ -87,8 +102,8 @@ class MuonValidationTest {
         MultiLayerNetwork net = trainedNet(NonFiniteGradientPolicy.THROW);
         INDArray stateBefore = net.getUpdater().getStateViewArray().dup();
         INDArray paramsBefore = net.params().dup();
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> ManualStep.apply(net, Map.of("0_W", badGradient(bad)), 1));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> ManualStep.apply(net, Map.of("0_W", badGradient(bad)), 1));
         assertTrue(e.getMessage().contains("layer0") && e.getMessage().contains("Non-finite"), e.getMessage());
         assertEquals(stateBefore, net.getUpdater().getStateViewArray());
         assertEquals(paramsBefore, net.params());
