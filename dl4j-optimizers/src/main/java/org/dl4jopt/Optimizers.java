@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.util.GraphIndices;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BidirectionalParamInitializer;
 import org.dl4jopt.layout.LayoutPlanner;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -82,6 +83,24 @@ public final class Optimizers {
         }
         planner.apply();
         return conf;
+    }
+
+    /**
+     * Prepares an existing network again after its configuration changed, e.g. after DL4J's {@code TransferLearning}
+     * (which builds the new network with a fresh updater): re-plans its configuration in place and replaces its updater
+     * by a fresh one, so the optimizer state starts anew as it does for DL4J's own updaters there.
+     */
+    public static MultiLayerNetwork prepare(MultiLayerNetwork net) {
+        prepare(net.getLayerWiseConfigurations());
+        net.setUpdater(null);
+        return net;
+    }
+
+    /** As {@link #prepare(MultiLayerNetwork)}, for a ComputationGraph. */
+    public static ComputationGraph prepare(ComputationGraph graph) {
+        prepare(graph.getConfiguration());
+        graph.setUpdater(null);
+        return graph;
     }
 
     /**

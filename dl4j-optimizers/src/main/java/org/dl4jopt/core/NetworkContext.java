@@ -42,9 +42,7 @@ public final class NetworkContext {
      * {@code blockView} (a view DL4J made of one flat network array).
      */
     static INDArray network(INDArray blockView, long blockOffset, long length, String what) {
-        DataBuffer root = blockView.data().originalDataBuffer() != null
-                ? blockView.data().originalDataBuffer()
-                : blockView.data();
+        DataBuffer root = root(blockView);
         long start = blockView.offset() - blockOffset;
         if (start < 0 || start + length > root.length()) {
             throw new IllegalStateException("The " + what + " handed to the updater is not a view of the network's "
@@ -54,5 +52,14 @@ public final class NetworkContext {
         }
         INDArray all = Nd4j.create(root, new long[] {root.length()});
         return all.get(NDArrayIndex.interval(start, start + length));
+    }
+
+    /** Length of the whole array a block's view was cut from. */
+    static long rootLength(INDArray blockView) {
+        return root(blockView).length();
+    }
+
+    private static DataBuffer root(INDArray view) {
+        return view.data().originalDataBuffer() != null ? view.data().originalDataBuffer() : view.data();
     }
 }

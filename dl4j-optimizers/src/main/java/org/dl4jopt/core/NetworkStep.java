@@ -74,6 +74,14 @@ final class NetworkStep {
 
     /** Finds the network's state array from this block's state view. */
     void attach(INDArray blockState) {
+        long actual = NetworkContext.rootLength(blockState);
+        if (actual != plan.stateLength()) {
+            throw new IllegalStateException(config.name() + " of layer '"
+                    + config.requireLayout().layerName()
+                    + "': the network's updater state has " + actual + " elements, Optimizers.prepare planned "
+                    + plan.stateLength() + ". The network changed after prepare (e.g. TransferLearning froze or "
+                    + "replaced layers): call org.dl4jopt.Optimizers.prepare(net) on the changed network.");
+        }
         networkState = NetworkContext.network(blockState, plan.stateOffset(), plan.stateLength(), "updater state");
         context = networkState.get(
                 NDArrayIndex.interval(plan.contextOffset(), plan.contextOffset() + plan.contextSize()));
@@ -92,7 +100,8 @@ final class NetworkStep {
                 config.name() + " of layer '" + config.requireLayout().layerName()
                         + "' found no network context for iteration " + iteration + " (it holds iteration " + stamped
                         + "): the first layer of ours did not run before it. The network changed after "
-                        + "Optimizers.prepare(conf); prepare the final configuration.");
+                        + "Optimizers.prepare(conf) (e.g. TransferLearning): call "
+                        + "org.dl4jopt.Optimizers.prepare(net) on the changed network.");
     }
 
     /** Slot {@code k} of this block's cross-layer rule in the current context. */

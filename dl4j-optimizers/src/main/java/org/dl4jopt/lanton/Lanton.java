@@ -14,6 +14,7 @@ import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.layout.ParamRole;
 import org.dl4jopt.muon.Muon;
 import org.dl4jopt.muon.ShapeScale;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * LANTON: noise-adaptive layerwise learning rates over a geometry-aware optimizer (Hao, Gong, Xu, Wang, Liu,
@@ -166,6 +167,18 @@ public class Lanton extends ShapeAwareUpdater {
             default:
                 return super.decayCoefficient(p);
         }
+    }
+
+    /**
+     * Sets the main rate (DL4J's {@code setLearningRate}) and scales the Signum rate by the same factor, as a schedule
+     * on the main rate scales it.
+     */
+    @Override
+    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
+        double base = lrSchedule != null ? lrSchedule.valueAt(0, 0) : lr;
+        double factor = base / learningRate;
+        super.setLrAndSchedule(lr, lrSchedule);
+        signLearningRate *= factor;
     }
 
     /** Signum rate at this step: follows the main rate's schedule proportionally. */
