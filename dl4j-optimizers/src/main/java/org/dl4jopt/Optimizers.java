@@ -1,5 +1,10 @@
 package org.dl4jopt;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -10,22 +15,17 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
-import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
-import org.deeplearning4j.nn.params.BidirectionalParamInitializer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
+import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.util.GraphIndices;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.BidirectionalParamInitializer;
 import org.dl4jopt.layout.LayoutPlanner;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The one call that makes this library's optimizers work in a DL4J network: DL4J hands an updater only a flat
@@ -40,8 +40,7 @@ import java.util.Map;
  * }</pre>
  */
 public final class Optimizers {
-    private Optimizers() {
-    }
+    private Optimizers() {}
 
     /** Prepares every layer of a MultiLayerNetwork configuration; returns the same object. */
     public static MultiLayerConfiguration prepare(MultiLayerConfiguration conf) {
@@ -70,8 +69,12 @@ public final class Optimizers {
             } else if (v instanceof SameDiffVertex) {
                 SameDiffVertex sd = (SameDiffVertex) v;
                 List<LayoutPlanner.Param> params = new ArrayList<>();
-                for (Map.Entry<String, long[]> e : sd.getVertexParams().getParamShapes().entrySet()) {
-                    params.add(new LayoutPlanner.Param(e.getKey(), e.getValue(), 'c',
+                for (Map.Entry<String, long[]> e :
+                        sd.getVertexParams().getParamShapes().entrySet()) {
+                    params.add(new LayoutPlanner.Param(
+                            e.getKey(),
+                            e.getValue(),
+                            'c',
                             sd.getVertexParams().isBiasParam(e.getKey()),
                             sd.getVertexParams().isWeightParam(e.getKey())));
                 }
@@ -80,6 +83,24 @@ public final class Optimizers {
         }
         planner.apply();
         return conf;
+    }
+
+    /**
+     * Prepares an existing network again after its configuration changed, e.g. after DL4J's {@code TransferLearning}
+     * (which builds the new network with a fresh updater): re-plans its configuration in place and replaces its updater
+     * by a fresh one, so the optimizer state starts anew as it does for DL4J's own updaters there.
+     */
+    public static MultiLayerNetwork prepare(MultiLayerNetwork net) {
+        prepare(net.getLayerWiseConfigurations());
+        net.setUpdater(null);
+        return net;
+    }
+
+    /** As {@link #prepare(MultiLayerNetwork)}, for a ComputationGraph. */
+    public static ComputationGraph prepare(ComputationGraph graph) {
+        prepare(graph.getConfiguration());
+        graph.setUpdater(null);
+        return graph;
     }
 
     /**
@@ -95,12 +116,14 @@ public final class Optimizers {
         long half = flat.length() / 2;
         INDArray f = flat.reshape(flat.length());
         Map<String, INDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, INDArray> e : fwd.initializer().getGradientsFromFlattened(inner,
-                f.get(NDArrayIndex.interval(0, half))).entrySet()) {
+        for (Map.Entry<String, INDArray> e : fwd.initializer()
+                .getGradientsFromFlattened(inner, f.get(NDArrayIndex.interval(0, half)))
+                .entrySet()) {
             out.put(BidirectionalParamInitializer.FORWARD_PREFIX + e.getKey(), e.getValue());
         }
-        for (Map.Entry<String, INDArray> e : fwd.initializer().getGradientsFromFlattened(inner,
-                f.get(NDArrayIndex.interval(half, 2 * half))).entrySet()) {
+        for (Map.Entry<String, INDArray> e : fwd.initializer()
+                .getGradientsFromFlattened(inner, f.get(NDArrayIndex.interval(half, 2 * half)))
+                .entrySet()) {
             out.put(BidirectionalParamInitializer.BACKWARD_PREFIX + e.getKey(), e.getValue());
         }
         return out;
@@ -121,8 +144,12 @@ public final class Optimizers {
             // Bidirectional's initializer does not classify its prefixed keys: ask the wrapped layer's
             Layer owner = layer instanceof Bidirectional ? ((Bidirectional) layer).getFwd() : layer;
             String key = layer instanceof Bidirectional ? e.getKey().substring(1) : e.getKey();
-            params.add(new LayoutPlanner.Param(e.getKey(), v.shape(), v.ordering(),
-                    owner.initializer().isBiasParam(owner, key), owner.initializer().isWeightParam(owner, key)));
+            params.add(new LayoutPlanner.Param(
+                    e.getKey(),
+                    v.shape(),
+                    v.ordering(),
+                    owner.initializer().isBiasParam(owner, key),
+                    owner.initializer().isWeightParam(owner, key)));
         }
         planner.add(name, updaterOwner(layer), params);
     }

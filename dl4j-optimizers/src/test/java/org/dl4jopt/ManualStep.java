@@ -1,20 +1,18 @@
 package org.dl4jopt;
 
+import java.util.Map;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.Map;
-
 /**
  * Applies a chosen gradient to a network exactly as DL4J's training step does (updater blocks, their
  * regularization, then {@code params -= update}), so optimizer math can be checked against golden values.
  */
 public final class ManualStep {
-    private ManualStep() {
-    }
+    private ManualStep() {}
 
     /** @param grads gradient per "layerIndex_paramKey"; every other parameter gets a zero gradient */
     public static void apply(MultiLayerNetwork net, Map<String, INDArray> grads, int iteration) {
@@ -23,8 +21,12 @@ public final class ManualStep {
         flat.assign(0);
         Gradient g = new DefaultGradient(flat);
         for (int i = 0; i < net.getnLayers(); i++) {
-            for (Map.Entry<String, INDArray> e : net.getLayer(i).conf().getLayer().initializer()
-                    .getGradientsFromFlattened(net.getLayer(i).conf(), net.getLayer(i).getGradientsViewArray())
+            for (Map.Entry<String, INDArray> e : net.getLayer(i)
+                    .conf()
+                    .getLayer()
+                    .initializer()
+                    .getGradientsFromFlattened(
+                            net.getLayer(i).conf(), net.getLayer(i).getGradientsViewArray())
                     .entrySet()) {
                 String key = i + "_" + e.getKey();
                 INDArray given = grads.get(i + "_" + e.getKey());

@@ -1,16 +1,15 @@
 package org.dl4jopt;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** Test helpers: matrices from literals, element-wise comparison, and a double-precision SVD oracle. */
 public final class Mat {
-    private Mat() {
-    }
+    private Mat() {}
 
     public static INDArray of(DataType type, double[][] rows) {
         return Nd4j.createFromArray(rows).castTo(type);
@@ -31,8 +30,10 @@ public final class Mat {
             assertEquals(expected[i].length, a[i].length, "cols");
             for (int j = 0; j < expected[i].length; j++) {
                 double tol = relTol * Math.max(scale, 1e-12);
-                assertTrue(Math.abs(a[i][j] - expected[i][j]) <= tol, "element (" + i + "," + j + "): expected "
-                        + expected[i][j] + " got " + a[i][j] + " (tol " + tol + ")");
+                assertTrue(
+                        Math.abs(a[i][j] - expected[i][j]) <= tol,
+                        "element (" + i + "," + j + "): expected " + expected[i][j] + " got " + a[i][j] + " (tol " + tol
+                                + ")");
             }
         }
     }
@@ -45,7 +46,7 @@ public final class Mat {
 
     /** Singular values (descending) by one-sided Jacobi, in double: an oracle independent of ND4J. */
     public static double[] singularValues(double[][] m) {
-        double[][] a = m.length > m[0].length ? m : transpose(m);  // columns = the smaller side
+        double[][] a = m.length > m[0].length ? m : transpose(m); // columns = the smaller side
         int rows = a.length;
         int n = a[0].length;
         double[][] u = new double[rows][];

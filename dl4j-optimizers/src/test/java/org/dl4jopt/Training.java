@@ -1,32 +1,35 @@
 package org.dl4jopt;
 
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.dataset.DataSet;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
 
 /** The shared "training works" check: fit {@code steps} batches (cycling) and compare the first batch's loss. */
 public final class Training {
-    private Training() {
-    }
+    private Training() {}
 
-    public static void assertLossFalls(String what, MultiLayerNetwork net, List<DataSet> data, int steps,
-                                       double factor) {
+    public static void assertLossFalls(
+            String what, MultiLayerNetwork net, List<DataSet> data, int steps, double factor) {
         assertLossFalls(what, net::score, net::fit, data, steps, factor);
     }
 
-    public static void assertLossFalls(String what, ComputationGraph net, List<DataSet> data, int steps,
-                                       double factor) {
+    public static void assertLossFalls(
+            String what, ComputationGraph net, List<DataSet> data, int steps, double factor) {
         assertLossFalls(what, net::score, net::fit, data, steps, factor);
     }
 
-    private static void assertLossFalls(String what, ToDoubleFunction<DataSet> score, Consumer<DataSet> fit,
-                                        List<DataSet> data, int steps, double factor) {
+    private static void assertLossFalls(
+            String what,
+            ToDoubleFunction<DataSet> score,
+            Consumer<DataSet> fit,
+            List<DataSet> data,
+            int steps,
+            double factor) {
         double first = score.applyAsDouble(data.get(0));
         for (int i = 0; i < steps; i++) fit.accept(data.get(i % data.size()));
         double last = score.applyAsDouble(data.get(0));

@@ -1,5 +1,15 @@
 package org.dl4jopt;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -30,17 +40,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The character-level transformer of src-test-models (token and positional embeddings, SameDiff layer norm, causal
@@ -77,18 +76,19 @@ class TransformerTrainingTest {
 
     @Test
     void prepareAssignsTransformerRoles() {
-        ComputationGraphConfiguration conf = Optimizers.prepare(
-                CharTransformer.config(spec, Muon.builder().build(), 1, DataType.FLOAT));
+        ComputationGraphConfiguration conf =
+                Optimizers.prepare(CharTransformer.config(spec, Muon.builder().build(), 1, DataType.FLOAT));
         Map<String, ParamLayout> got = layouts(conf);
         Map<String, ParamRole> expected = new LinkedHashMap<>();
         expected.put("tok/W", ParamRole.EMBEDDING);
         expected.put("pos/W", ParamRole.EMBEDDING);
         for (int i = 0; i < spec.blocks(); i++) {
-            for (String ln : new String[]{"ln1_" + i, "ln2_" + i}) {
+            for (String ln : new String[] {"ln1_" + i, "ln2_" + i}) {
                 expected.put(ln + "/g", ParamRole.VECTOR);
                 expected.put(ln + "/b", ParamRole.VECTOR);
             }
-            for (String w : new String[]{"Wq", "Wk", "Wv", "Wo"}) expected.put("attn_" + i + "/" + w, ParamRole.HIDDEN_MATRIX);
+            for (String w : new String[] {"Wq", "Wk", "Wv", "Wo"})
+                expected.put("attn_" + i + "/" + w, ParamRole.HIDDEN_MATRIX);
             expected.put("mlp_" + i + "/W1", ParamRole.HIDDEN_MATRIX);
             expected.put("mlp_" + i + "/W2", ParamRole.HIDDEN_MATRIX);
             expected.put("mlp_" + i + "/b1", ParamRole.VECTOR);
@@ -106,17 +106,19 @@ class TransformerTrainingTest {
         long d = spec.dModel();
         for (Map.Entry<String, ParamLayout> e : got.entrySet()) {
             ParamLayout p = e.getValue();
-            Layer l = ((LayerVertex) conf.getVertices().get(e.getKey().split("/")[0])).getLayerConf().getLayer();
+            Layer l = ((LayerVertex) conf.getVertices().get(e.getKey().split("/")[0]))
+                    .getLayerConf()
+                    .getLayer();
             ShapeAwareUpdater u = (ShapeAwareUpdater) l.getUpdaterByParam(p.key());
             assertEquals(p.role() == ParamRole.HIDDEN_MATRIX, u.usesMatrixRule(p), e.getKey());
             if (e.getKey().startsWith("attn_")) {
-                assertArrayEquals(new long[]{d, d}, new long[]{p.rows(), p.cols()}, e.getKey());
+                assertArrayEquals(new long[] {d, d}, new long[] {p.rows(), p.cols()}, e.getKey());
                 assertEquals('c', p.order());
             }
         }
         assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()), "prepared config survives JSON");
         ParamLayout w1 = got.get("mlp_0/W1");
-        assertArrayEquals(new long[]{d, 2 * d, d, 2 * d}, new long[]{w1.rows(), w1.cols(), w1.fanIn(), w1.fanOut()});
+        assertArrayEquals(new long[] {d, 2 * d, d, 2 * d}, new long[] {w1.rows(), w1.cols(), w1.fanIn(), w1.fanOut()});
     }
 
     /** One optimizer under test: a name, a fresh updater, and whether DL4J's decoupled WeightDecay is added. */
@@ -131,12 +133,33 @@ class TransformerTrainingTest {
         return Stream.of(
                 new Case("Muon", () -> Muon.builder().adamLearningRate(3e-3).build(), 0),
                 new Case("FISMO", () -> Fismo.builder().adamLearningRate(3e-3).build(), 0),
-                new Case("LANTON", () -> Lanton.builder().learningRate(0.02).signLearningRate(3e-3).adamLearningRate(3e-3)
-                        .build(), 0),
-                new Case("Drop-Muon", () -> DropMuon.builder().seed(3).adamLearningRate(3e-3).build(), 0),
-                new Case("OneBitAdam", () -> OneBitAdam.builder().learningRate(3e-3).freezeStep(20).build(), 0),
+                new Case(
+                        "LANTON",
+                        () -> Lanton.builder()
+                                .learningRate(0.02)
+                                .signLearningRate(3e-3)
+                                .adamLearningRate(3e-3)
+                                .build(),
+                        0),
+                new Case(
+                        "Drop-Muon",
+                        () -> DropMuon.builder().seed(3).adamLearningRate(3e-3).build(),
+                        0),
+                new Case(
+                        "OneBitAdam",
+                        () -> OneBitAdam.builder()
+                                .learningRate(3e-3)
+                                .freezeStep(20)
+                                .build(),
+                        0),
                 new Case("AM-SGD", () -> AdaptiveMemorySgd.builder().build(), 0),
-                new Case("AM-AdamW", () -> AdaptiveMemoryAdamW.builder().learningRate(3e-3).weightDecay(0.01).build(), 0),
+                new Case(
+                        "AM-AdamW",
+                        () -> AdaptiveMemoryAdamW.builder()
+                                .learningRate(3e-3)
+                                .weightDecay(0.01)
+                                .build(),
+                        0),
                 new Case("Adam", () -> new Adam(3e-3), 0),
                 new Case("AdamW", () -> new Adam(3e-3), 0.01),
                 new Case("Nesterovs", () -> new Nesterovs(0.1, 0.9), 0));
@@ -156,7 +179,8 @@ class TransformerTrainingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("optimizers")
     void validationLossFalls(Case c) {
-        ComputationGraphConfiguration conf = CharTransformer.config(spec, c.updater().get(), 42, DataType.FLOAT);
+        ComputationGraphConfiguration conf =
+                CharTransformer.config(spec, c.updater().get(), 42, DataType.FLOAT);
         if (c.dl4jWeightDecay() > 0) addWeightDecay(conf, c.dl4jWeightDecay());
         ComputationGraph net = new ComputationGraph(Optimizers.prepare(conf));
         net.init();
@@ -168,8 +192,9 @@ class TransformerTrainingTest {
             net.fit(train.next());
         }
         double last = CharTransformer.meanLoss(net, val);
-        System.out.printf("TRANSFORMER %-10s val loss %.3f -> %.3f nats/char (ln vocab = %.3f)%n", c.name(), initial,
-                last, Math.log(spec.vocab()));
+        System.out.printf(
+                "TRANSFORMER %-10s val loss %.3f -> %.3f nats/char (ln vocab = %.3f)%n",
+                c.name(), initial, last, Math.log(spec.vocab()));
         assertTrue(Math.abs(initial - Math.log(spec.vocab())) < 0.3, c + ": initial loss " + initial);
         assertTrue(last < initial - 0.6, c + ": validation loss " + initial + " -> " + last);
     }

@@ -34,8 +34,7 @@ import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
  * averaged state was written into it, so training continues with the state it had.
  */
 public final class ParallelTraining {
-    private ParallelTraining() {
-    }
+    private ParallelTraining() {}
 
     /** One pass over {@code data} with {@code wrapper}, keeping the network's updater and its state. */
     public static void fit(ParallelWrapper wrapper, DataSetIterator data) {

@@ -1,5 +1,10 @@
 package org.dl4jopt.parallel;
 
+import static org.dl4jopt.parallel.ParallelRuns.*;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -11,12 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-
-import java.util.concurrent.TimeUnit;
-import java.util.function.ToDoubleFunction;
-
-import static org.dl4jopt.parallel.ParallelRuns.*;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every optimizer trains under DL4J's ParallelWrapper with 2 workers, in AVERAGING mode (parameters and updater state
@@ -32,8 +31,8 @@ class EveryOptimizerParallelTest {
     void averagingMultiLayerNetwork(TestOptimizer opt) {
         WorkerRecorder rec = new WorkerRecorder();
         MultiLayerNetwork net = mlp(opt.create(), with(rec, opt.listeners()));
-        trainAndCheck("MLP averaging " + opt, net, net::score, VECTORS, VECTORS_HELD_OUT, rec, opt,
-                TrainingMode.AVERAGING);
+        trainAndCheck(
+                "MLP averaging " + opt, net, net::score, VECTORS, VECTORS_HELD_OUT, rec, opt, TrainingMode.AVERAGING);
     }
 
     @ParameterizedTest
@@ -42,7 +41,14 @@ class EveryOptimizerParallelTest {
     void sharedGradientsMultiLayerNetwork(TestOptimizer opt) {
         WorkerRecorder rec = new WorkerRecorder();
         MultiLayerNetwork net = mlp(opt.create(), with(rec, opt.listeners()));
-        trainAndCheck("MLP shared gradients " + opt, net, net::score, VECTORS, VECTORS_HELD_OUT, rec, opt,
+        trainAndCheck(
+                "MLP shared gradients " + opt,
+                net,
+                net::score,
+                VECTORS,
+                VECTORS_HELD_OUT,
+                rec,
+                opt,
                 TrainingMode.SHARED_GRADIENTS);
     }
 
@@ -52,7 +58,14 @@ class EveryOptimizerParallelTest {
     void averagingComputationGraph(TestOptimizer opt) {
         WorkerRecorder rec = new WorkerRecorder();
         ComputationGraph net = attention(opt.create(), with(rec, opt.listeners()));
-        trainAndCheck("graph averaging " + opt, net, net::score, SEQUENCES, SEQUENCES_HELD_OUT, rec, opt,
+        trainAndCheck(
+                "graph averaging " + opt,
+                net,
+                net::score,
+                SEQUENCES,
+                SEQUENCES_HELD_OUT,
+                rec,
+                opt,
                 TrainingMode.AVERAGING);
     }
 
@@ -62,12 +75,26 @@ class EveryOptimizerParallelTest {
     void sharedGradientsComputationGraph(TestOptimizer opt) {
         WorkerRecorder rec = new WorkerRecorder();
         ComputationGraph net = attention(opt.create(), with(rec, opt.listeners()));
-        trainAndCheck("graph shared gradients " + opt, net, net::score, SEQUENCES, SEQUENCES_HELD_OUT, rec, opt,
+        trainAndCheck(
+                "graph shared gradients " + opt,
+                net,
+                net::score,
+                SEQUENCES,
+                SEQUENCES_HELD_OUT,
+                rec,
+                opt,
                 TrainingMode.SHARED_GRADIENTS);
     }
 
-    private static void trainAndCheck(String what, Model net, ToDoubleFunction<DataSet> score, DataSet train,
-                                      DataSet heldOut, WorkerRecorder rec, TestOptimizer opt, TrainingMode mode) {
+    private static void trainAndCheck(
+            String what,
+            Model net,
+            ToDoubleFunction<DataSet> score,
+            DataSet train,
+            DataSet heldOut,
+            WorkerRecorder rec,
+            TestOptimizer opt,
+            TrainingMode mode) {
         double before = score.applyAsDouble(heldOut);
         ParallelWrapper pw = wrapper(net, mode, opt.sharingThreshold());
         try {
@@ -81,7 +108,8 @@ class EveryOptimizerParallelTest {
         // measured 1.49 -> 1.16 .. 1.23 (0.78-0.82x) over clean CI runs; on the attention graph under
         // threshold-encoded sharing it learns only slowly (a sign-like step, see TestOptimizer.FISMO): 1.27 -> 1.12,
         // against 0.53 with averaging.
-        double factor = opt != TestOptimizer.FISMO ? 0.8
+        double factor = opt != TestOptimizer.FISMO
+                ? 0.8
                 : mode == TrainingMode.SHARED_GRADIENTS && net instanceof ComputationGraph ? 0.95 : 0.9;
         assertTrue(after < factor * before, what + ": held-out loss " + before + " -> " + after);
         assertConfigsTraveled(what, net, rec, opt);
@@ -94,15 +122,17 @@ class EveryOptimizerParallelTest {
             // mean of the two workers after their last step, parameters and optimizer state alike.
             assertTrue(relDiff(w0.state, w1.state) > 1e-4, what + ": the workers' states differ before averaging");
             INDArray meanState = w0.state.add(w1.state).muli(0.5);
-            assertTrue(relDiff(state, meanState) < 1e-5, what + ": the original holds the averaged state, rel diff "
-                    + relDiff(state, meanState));
+            assertTrue(
+                    relDiff(state, meanState) < 1e-5,
+                    what + ": the original holds the averaged state, rel diff " + relDiff(state, meanState));
             INDArray meanParams = w0.params.add(w1.params).muli(0.5);
             assertTrue(relDiff(net.params(), meanParams) < 1e-5, what + ": the original holds the averaged params");
         } else {
             // Both workers applied the same sum of all workers' encoded updates: identical parameters, while each
             // kept its own optimizer state (computed from its own gradients).
-            assertTrue(relDiff(w1.params, w0.params) < 1e-6, what + ": workers share their updates, rel diff "
-                    + relDiff(w1.params, w0.params));
+            assertTrue(
+                    relDiff(w1.params, w0.params) < 1e-6,
+                    what + ": workers share their updates, rel diff " + relDiff(w1.params, w0.params));
             assertTrue(relDiff(w0.state, w1.state) > 1e-4, what + ": each worker keeps its own optimizer state");
         }
     }

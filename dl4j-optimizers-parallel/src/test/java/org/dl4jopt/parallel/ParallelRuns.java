@@ -1,5 +1,12 @@
 package org.dl4jopt.parallel;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Updater;
@@ -8,9 +15,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.deeplearning4j.parallelism.ParallelWrapper.TrainingMode;
-import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.testmodels.SyntheticData;
@@ -19,14 +26,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
-
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Small models, data and checks shared by the ParallelWrapper tests. */
 final class ParallelRuns {
@@ -40,19 +39,19 @@ final class ParallelRuns {
     static final DataSet SEQUENCES = SyntheticData.sequences(512, 8, 6, 3, 9);
     static final DataSet SEQUENCES_HELD_OUT = SyntheticData.sequences(256, 8, 6, 3, 10);
 
-    private ParallelRuns() {
-    }
+    private ParallelRuns() {}
 
     static MultiLayerNetwork mlp(IUpdater u, List<TrainingListener> listeners) {
-        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.mlp(u, 7, DataType.FLOAT, 10, 32, 4)));
+        MultiLayerNetwork net =
+                new MultiLayerNetwork(Optimizers.prepare(TestModels.mlp(u, 7, DataType.FLOAT, 10, 32, 4)));
         net.init();
         net.setListeners(listeners);
         return net;
     }
 
     static ComputationGraph attention(IUpdater u, List<TrainingListener> listeners) {
-        ComputationGraph net = new ComputationGraph(Optimizers.prepare(TestModels.attention(u, 5, DataType.FLOAT,
-                8, 6, 3)));
+        ComputationGraph net =
+                new ComputationGraph(Optimizers.prepare(TestModels.attention(u, 5, DataType.FLOAT, 8, 6, 3)));
         net.init();
         net.setListeners(listeners);
         return net;
@@ -61,9 +60,10 @@ final class ParallelRuns {
     /** The builder's listeners go to the workers: ParallelWrapper takes them from the network at build time. */
     @SuppressWarnings("unchecked") // DL4J declares Builder(T model) on a raw-typed class hierarchy: nothing to check
     static ParallelWrapper wrapper(Model net, TrainingMode mode, double sharingThreshold) {
-        ParallelWrapper.Builder<Model> b = new ParallelWrapper.Builder<>(net).workers(2).prefetchBuffer(2)
-                .trainingMode(mode);
-        if (mode == TrainingMode.AVERAGING) b.averagingFrequency(AVERAGING_FREQUENCY).averageUpdaters(true);
+        ParallelWrapper.Builder<Model> b =
+                new ParallelWrapper.Builder<>(net).workers(2).prefetchBuffer(2).trainingMode(mode);
+        if (mode == TrainingMode.AVERAGING)
+            b.averagingFrequency(AVERAGING_FREQUENCY).averageUpdaters(true);
         else b.thresholdAlgorithm(new FixedThresholdAlgorithm(sharingThreshold));
         return b.build();
     }
@@ -75,12 +75,14 @@ final class ParallelRuns {
     }
 
     static Updater updater(Model net) {
-        return net instanceof MultiLayerNetwork ? ((MultiLayerNetwork) net).getUpdater()
+        return net instanceof MultiLayerNetwork
+                ? ((MultiLayerNetwork) net).getUpdater()
                 : ((ComputationGraph) net).getUpdater();
     }
 
     static Layer[] layers(Model net) {
-        return net instanceof MultiLayerNetwork ? ((MultiLayerNetwork) net).getLayers()
+        return net instanceof MultiLayerNetwork
+                ? ((MultiLayerNetwork) net).getLayers()
                 : ((ComputationGraph) net).getLayers();
     }
 
@@ -89,7 +91,10 @@ final class ParallelRuns {
         long total = 0;
         for (Layer l : layers(net)) {
             for (var e : l.paramTable().entrySet()) {
-                total += l.conf().getLayer().getUpdaterByParam(e.getKey()).stateSize(e.getValue().length());
+                total += l.conf()
+                        .getLayer()
+                        .getUpdaterByParam(e.getKey())
+                        .stateSize(e.getValue().length());
             }
         }
         return total;
@@ -97,13 +102,15 @@ final class ParallelRuns {
 
     static List<Class<?>> blockClasses(Updater u) {
         List<Class<?>> out = new ArrayList<>();
-        for (UpdaterBlock b : ((BaseMultiLayerUpdater<?>) u).getUpdaterBlocks()) out.add(b.getGradientUpdater().getClass());
+        for (UpdaterBlock b : ((BaseMultiLayerUpdater<?>) u).getUpdaterBlocks())
+            out.add(b.getGradientUpdater().getClass());
         return out;
     }
 
     static List<IUpdater> blockConfigs(Updater u) {
         List<IUpdater> out = new ArrayList<>();
-        for (UpdaterBlock b : ((BaseMultiLayerUpdater<?>) u).getUpdaterBlocks()) out.add(b.getGradientUpdater().getConfig());
+        for (UpdaterBlock b : ((BaseMultiLayerUpdater<?>) u).getUpdaterBlocks())
+            out.add(b.getGradientUpdater().getConfig());
         return out;
     }
 
@@ -129,8 +136,10 @@ final class ParallelRuns {
         long stateLength = u.getStateViewArray().length();
         assertEquals(configuredStateSize(original), stateLength, what + ": original state size");
         if (opt.isOurs()) {
-            assertTrue(configs.stream().anyMatch(c -> c instanceof ShapeAwareUpdater
-                    && ((ShapeAwareUpdater) c).layout() != null), what + ": our prepared config on the original");
+            assertTrue(
+                    configs.stream()
+                            .anyMatch(c -> c instanceof ShapeAwareUpdater && ((ShapeAwareUpdater) c).layout() != null),
+                    what + ": our prepared config on the original");
             assertNotEquals(2 * original.numParams(), stateLength, what + ": our state layout, not Adam's 2N");
         } else {
             assertEquals(2 * original.numParams(), stateLength, what + ": Adam's 2N state");

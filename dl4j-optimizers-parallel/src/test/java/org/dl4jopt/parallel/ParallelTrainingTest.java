@@ -1,5 +1,13 @@
 package org.dl4jopt.parallel;
 
+import static org.dl4jopt.parallel.ParallelRuns.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.parallelism.ParallelWrapper;
@@ -10,15 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
-
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
-import static org.dl4jopt.parallel.ParallelRuns.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The two DL4J 1.0.0-M2.1 ParallelWrapper defects {@link ParallelTraining} works around, and the workaround. */
 class ParallelTrainingTest {
@@ -33,12 +32,14 @@ class ParallelTrainingTest {
         MultiLayerNetwork net = mlp(Muon.builder().build(), List.of());
         ParallelWrapper pw = wrapper(net, TrainingMode.AVERAGING, 0);
         try {
-            pw.fit(SyntheticData.iterator(VECTORS, BATCH));        // AVERAGING: no barrier, so no deadlock risk
+            pw.fit(SyntheticData.iterator(VECTORS, BATCH)); // AVERAGING: no barrier, so no deadlock risk
         } finally {
             pw.shutdown();
         }
         assertNull(net.getUpdater(false), "DL4J dropped the updater (MultiLayerNetwork.clear() in DefaultTrainer)");
-        assertEquals(0.0, net.getUpdater().getStateViewArray().norm1Number().doubleValue(),
+        assertEquals(
+                0.0,
+                net.getUpdater().getStateViewArray().norm1Number().doubleValue(),
                 "a new updater starts from zero state");
     }
 

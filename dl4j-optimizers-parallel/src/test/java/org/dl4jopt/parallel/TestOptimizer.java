@@ -1,5 +1,7 @@
 package org.dl4jopt.parallel;
 
+import java.util.List;
+import java.util.function.Supplier;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jopt.am.AdaptiveMemoryAdamW;
 import org.dl4jopt.am.AdaptiveMemorySgd;
@@ -11,9 +13,6 @@ import org.dl4jopt.muon.Muon;
 import org.dl4jopt.onebit.OneBitAdam;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
-
-import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * Every optimizer of the library, built as the examples' OptimizerRegistry builds it (no weight decay), plus DL4J's
@@ -28,19 +27,47 @@ enum TestOptimizer {
      * 1.49 -> 1.26 at 5e-3, 1.36 at 2e-3 with lr 2e-3), so its threshold is near its median step.
      */
     FISMO(() -> Fismo.builder().learningRate(Fismo.DEFAULT_LEARNING_RATE).build(), false, 2e-2),
-    LANTON(() -> Lanton.builder().learningRate(10 * Lanton.DEFAULT_LEARNING_RATE).build(), false),
-    DROPMUON(() -> DropMuon.builder().learningRate(DropMuon.DEFAULT_LEARNING_RATE).seed(3).build(), false),
+    LANTON(
+            () -> Lanton.builder()
+                    .learningRate(10 * Lanton.DEFAULT_LEARNING_RATE)
+                    .build(),
+            false),
+    DROPMUON(
+            () -> DropMuon.builder()
+                    .learningRate(DropMuon.DEFAULT_LEARNING_RATE)
+                    .seed(3)
+                    .build(),
+            false),
     /** Drop-Muon with its backward-truncating listener, which ParallelWrapper hands to every worker. */
-    DROPMUON_BACKPROP(() -> DropMuon.builder().learningRate(DropMuon.DEFAULT_LEARNING_RATE).seed(3).build(), true),
+    DROPMUON_BACKPROP(
+            () -> DropMuon.builder()
+                    .learningRate(DropMuon.DEFAULT_LEARNING_RATE)
+                    .seed(3)
+                    .build(),
+            true),
     /**
      * Single-worker semantics (no compression); the variance freezes after 10 of the test's 24 steps. 5x the default
      * rate: at 10x the frozen variance lets the attention graph diverge, also without ParallelWrapper.
      */
-    ONEBIT_ADAM(() -> OneBitAdam.builder().learningRate(5 * OneBitAdam.DEFAULT_LEARNING_RATE).freezeStep(10)
-            .biasCorrection(true).build(), false, 1e-2),
-    AM_SGD(() -> AdaptiveMemorySgd.builder().learningRate(AdaptiveMemorySgd.DEFAULT_LEARNING_RATE).build(), false),
-    AM_ADAMW(() -> AdaptiveMemoryAdamW.builder().learningRate(10 * AdaptiveMemoryAdamW.DEFAULT_LEARNING_RATE).build(),
-            false, 1e-2),
+    ONEBIT_ADAM(
+            () -> OneBitAdam.builder()
+                    .learningRate(5 * OneBitAdam.DEFAULT_LEARNING_RATE)
+                    .freezeStep(10)
+                    .biasCorrection(true)
+                    .build(),
+            false,
+            1e-2),
+    AM_SGD(
+            () -> AdaptiveMemorySgd.builder()
+                    .learningRate(AdaptiveMemorySgd.DEFAULT_LEARNING_RATE)
+                    .build(),
+            false),
+    AM_ADAMW(
+            () -> AdaptiveMemoryAdamW.builder()
+                    .learningRate(10 * AdaptiveMemoryAdamW.DEFAULT_LEARNING_RATE)
+                    .build(),
+            false,
+            1e-2),
     ADAM(() -> new Adam(1e-2), false, 1e-2);
 
     private final Supplier<IUpdater> factory;

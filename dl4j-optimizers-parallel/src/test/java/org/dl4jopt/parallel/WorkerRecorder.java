@@ -1,5 +1,11 @@
 package org.dl4jopt.parallel;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -9,13 +15,6 @@ import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
-
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A listener that ParallelWrapper hands to every worker (it moves the network's listeners to its workers). After each
@@ -32,8 +31,13 @@ final class WorkerRecorder extends BaseTrainingListener {
         final List<Class<?>> gradientUpdaters;
         final List<IUpdater> configs;
 
-        Snapshot(long seq, int iteration, INDArray params, INDArray state, List<Class<?>> gradientUpdaters,
-                 List<IUpdater> configs) {
+        Snapshot(
+                long seq,
+                int iteration,
+                INDArray params,
+                INDArray state,
+                List<Class<?>> gradientUpdaters,
+                List<IUpdater> configs) {
             this.seq = seq;
             this.iteration = iteration;
             this.params = params;
@@ -48,7 +52,8 @@ final class WorkerRecorder extends BaseTrainingListener {
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        Updater u = model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getUpdater(false)
+        Updater u = model instanceof MultiLayerNetwork
+                ? ((MultiLayerNetwork) model).getUpdater(false)
                 : ((ComputationGraph) model).getUpdater(false);
         List<Class<?>> classes = new ArrayList<>();
         List<IUpdater> configs = new ArrayList<>();
@@ -56,7 +61,15 @@ final class WorkerRecorder extends BaseTrainingListener {
             classes.add(b.getGradientUpdater().getClass());
             configs.add(b.getGradientUpdater().getConfig());
         }
-        last.put(model, new Snapshot(counter.incrementAndGet(), iteration, model.params().dup(), u.getStateViewArray().dup(), classes, configs));
+        last.put(
+                model,
+                new Snapshot(
+                        counter.incrementAndGet(),
+                        iteration,
+                        model.params().dup(),
+                        u.getStateViewArray().dup(),
+                        classes,
+                        configs));
     }
 
     /** The snapshot of {@code model} (the original network: worker 0). */

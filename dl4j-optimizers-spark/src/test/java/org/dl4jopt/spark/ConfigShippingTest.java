@@ -1,5 +1,10 @@
 package org.dl4jopt.spark;
 
+import static org.dl4jopt.spark.SparkFixture.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.JavaSerializer;
 import org.apache.spark.serializer.KryoSerializer;
@@ -19,12 +24,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.dataset.DataSet;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
-
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.dl4jopt.spark.SparkFixture.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * On a real cluster the training masters' broadcast (configuration, parameters, updater state) and the task closures
@@ -54,28 +53,42 @@ class ConfigShippingTest {
         for (SerializerInstance ser : serializers()) {
             String what = name + " via " + ser.getClass().getSimpleName();
             MultiLayerNetwork net = mlp(name);
-            for (int i = 0; i < 3; i++) net.fit(data.get(i));      // non-trivial state to ship
-            NetBroadcastTuple back = roundTrip(ser, new NetBroadcastTuple(net.getLayerWiseConfigurations(),
-                    net.params(), net.getUpdater().getStateViewArray()));
-            assertEquals(layerUpdaters(net.getLayerWiseConfigurations()), layerUpdaters(back.getConfiguration()),
+            for (int i = 0; i < 3; i++) net.fit(data.get(i)); // non-trivial state to ship
+            NetBroadcastTuple back = roundTrip(
+                    ser,
+                    new NetBroadcastTuple(
+                            net.getLayerWiseConfigurations(),
+                            net.params(),
+                            net.getUpdater().getStateViewArray()));
+            assertEquals(
+                    layerUpdaters(net.getLayerWiseConfigurations()),
+                    layerUpdaters(back.getConfiguration()),
                     what + ": updater configs");
 
-            MultiLayerNetwork worker = new MultiLayerNetwork(back.getConfiguration().clone());
+            MultiLayerNetwork worker =
+                    new MultiLayerNetwork(back.getConfiguration().clone());
             worker.init(back.getParameters().unsafeDuplication(), false);
-            worker.setUpdater(new MultiLayerUpdater(worker, back.getUpdaterState().unsafeDuplication()));
+            worker.setUpdater(
+                    new MultiLayerUpdater(worker, back.getUpdaterState().unsafeDuplication()));
             net.fit(data.get(3));
             worker.fit(data.get(3));
             assertEquals(0, maxAbsDiff(net.params(), worker.params()), 1e-6, what + ": next step's parameters");
-            assertEquals(0, maxAbsDiff(net.getUpdater().getStateViewArray(), worker.getUpdater().getStateViewArray()),
-                    1e-6, what + ": next step's updater state");
+            assertEquals(
+                    0,
+                    maxAbsDiff(
+                            net.getUpdater().getStateViewArray(),
+                            worker.getUpdater().getStateViewArray()),
+                    1e-6,
+                    what + ": next step's updater state");
 
-            List<TrainingListener> listeners = new ArrayList<>(OptimizerRegistry.get(name).trainingListeners());
+            List<TrainingListener> listeners =
+                    new ArrayList<>(OptimizerRegistry.get(name).trainingListeners());
             List<TrainingListener> shipped = roundTrip(ser, listeners);
             assertEquals(listeners.size(), shipped.size(), what + ": listeners");
             for (int i = 0; i < listeners.size(); i++) {
                 assertEquals(listeners.get(i).getClass(), shipped.get(i).getClass(), what + ": listener " + i);
                 worker.setListeners(shipped.get(i));
-                worker.fit(data.get(4));                           // a shipped listener still works on the worker
+                worker.fit(data.get(4)); // a shipped listener still works on the worker
             }
         }
     }
@@ -101,21 +114,31 @@ class ConfigShippingTest {
         for (SerializerInstance ser : serializers()) {
             ComputationGraph net = graph("muon");
             for (int i = 0; i < 3; i++) net.fit(data.get(i));
-            NetBroadcastTuple back = roundTrip(ser, new NetBroadcastTuple(net.getConfiguration(), net.params(),
-                    net.getUpdater().getStateViewArray()));
+            NetBroadcastTuple back = roundTrip(
+                    ser,
+                    new NetBroadcastTuple(
+                            net.getConfiguration(),
+                            net.params(),
+                            net.getUpdater().getStateViewArray()));
             assertEquals(layerUpdaters(net.getConfiguration()), layerUpdaters(back.getGraphConfiguration()));
             // DL4J's ComputationGraphConfiguration.clone() drops the iteration/epoch counts (see the test below), so a
             // Spark worker restarts at iteration 0; put them back to compare our updater's step, not that.
-            ComputationGraphConfiguration workerConf = back.getGraphConfiguration().clone();
+            ComputationGraphConfiguration workerConf =
+                    back.getGraphConfiguration().clone();
             workerConf.setIterationCount(back.getGraphConfiguration().getIterationCount());
             workerConf.setEpochCount(back.getGraphConfiguration().getEpochCount());
             ComputationGraph worker = new ComputationGraph(workerConf);
             worker.init(back.getParameters().unsafeDuplication(), false);
-            worker.setUpdater(new ComputationGraphUpdater(worker, back.getUpdaterState().unsafeDuplication()));
+            worker.setUpdater(
+                    new ComputationGraphUpdater(worker, back.getUpdaterState().unsafeDuplication()));
             net.fit(data.get(3));
             worker.fit(data.get(3));
             assertEquals(0, maxAbsDiff(net.params(), worker.params()), 1e-6);
-            assertEquals(0, maxAbsDiff(net.getUpdater().getStateViewArray(), worker.getUpdater().getStateViewArray()),
+            assertEquals(
+                    0,
+                    maxAbsDiff(
+                            net.getUpdater().getStateViewArray(),
+                            worker.getUpdater().getStateViewArray()),
                     1e-6);
         }
     }

@@ -1,5 +1,11 @@
 package org.dl4jopt.spark;
 
+import static org.dl4jopt.spark.SparkFixture.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -15,26 +21,19 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.examples.OptimizerRegistry;
 import org.dl4jopt.onebit.OneBitAdam;
 import org.dl4jopt.testmodels.TestModels;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.dl4jopt.examples.OptimizerRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
-
-import java.util.List;
-
-import static org.dl4jopt.spark.SparkFixture.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every optimizer under DL4J's {@link ParameterAveragingTrainingMaster} in Spark local[2]: two workers each run
@@ -94,7 +93,8 @@ class ParameterAveragingTest {
         double before = net.score(test);
         List<DataSet> train = vectors(512, 1);
 
-        // (a)+(b) exactly DL4J's parameter averaging of our updater, twice: the second fit starts from the averaged state
+        // (a)+(b) exactly DL4J's parameter averaging of our updater, twice: the second fit starts from the averaged
+        // state
         assertAveragedExactly(name, spark, train, name, stateSize, first);
 
         // (c) loss falls
@@ -112,8 +112,13 @@ class ParameterAveragingTest {
     }
 
     /** Two fits of one split each, every one equal to the averaging done by hand. */
-    static void assertAveragedExactly(String what, SparkDl4jMultiLayer spark, List<DataSet> train, String listenersOf,
-                                      long stateSize, IUpdater first) {
+    static void assertAveragedExactly(
+            String what,
+            SparkDl4jMultiLayer spark,
+            List<DataSet> train,
+            String listenersOf,
+            long stateSize,
+            IUpdater first) {
         MultiLayerNetwork net = spark.getNetwork();
         for (int f = 0; f < 2; f++) {
             List<DataSet> chunk = train.subList(f * 2 * AVG_FREQ, (f + 1) * 2 * AVG_FREQ);
@@ -121,7 +126,8 @@ class ParameterAveragingTest {
             spark.fit(rdd(sc, chunk));
             INDArray state = net.getUpdater().getStateViewArray();
             assertStateCameBack(what + " fit " + f, state, stateSize, net.numParams(), first);
-            assertEquals(0, maxAbsDiff(expected[0], net.params()), EXACT_TOL, what + " fit " + f + ": averaged parameters");
+            assertEquals(
+                    0, maxAbsDiff(expected[0], net.params()), EXACT_TOL, what + " fit " + f + ": averaged parameters");
             assertEquals(0, maxAbsDiff(expected[1], state), EXACT_TOL, what + " fit " + f + ": averaged updater state");
         }
     }
@@ -132,12 +138,22 @@ class ParameterAveragingTest {
      */
     @Test
     void oneBitAdamAcrossTheFreeze() {
-        MultiLayerConfiguration conf = TestModels.mlp(OneBitAdam.builder().freezeStep(6).biasCorrection(true).build(),
-                SEED, DataType.FLOAT, N_IN, HIDDEN, CLASSES);
+        MultiLayerConfiguration conf = TestModels.mlp(
+                OneBitAdam.builder().freezeStep(6).biasCorrection(true).build(),
+                SEED,
+                DataType.FLOAT,
+                N_IN,
+                HIDDEN,
+                CLASSES);
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
         net.init();
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net, master());
-        assertAveragedExactly("onebit-adam freeze 6", spark, vectors(512, 1), "onebit-adam", expectedStateSize(net),
+        assertAveragedExactly(
+                "onebit-adam freeze 6",
+                spark,
+                vectors(512, 1),
+                "onebit-adam",
+                expectedStateSize(net),
                 layerUpdaters(conf).get(0));
     }
 
@@ -152,7 +168,8 @@ class ParameterAveragingTest {
         INDArray pSum = null, sSum = null;
         int half = chunk.size() / 2;
         for (int w = 0; w < 2; w++) {
-            MultiLayerNetwork n = new MultiLayerNetwork(driver.getLayerWiseConfigurations().clone());
+            MultiLayerNetwork n =
+                    new MultiLayerNetwork(driver.getLayerWiseConfigurations().clone());
             n.init(p0.dup(), false);
             n.setUpdater(new MultiLayerUpdater(n, s0.dup()));
             n.setListeners(OptimizerRegistry.get(name).trainingListeners().toArray(new TrainingListener[0]));
@@ -161,7 +178,7 @@ class ParameterAveragingTest {
             INDArray s = n.getUpdater().getStateViewArray();
             sSum = sSum == null ? s.dup() : sSum.addi(s);
         }
-        return new INDArray[]{pSum.divi(2), sSum.divi(2)};
+        return new INDArray[] {pSum.divi(2), sSum.divi(2)};
     }
 
     /** Muon on a ComputationGraph (residual MLP) through SparkComputationGraph, with the same exact check. */
@@ -182,7 +199,8 @@ class ParameterAveragingTest {
             spark.fit(rdd(sc, chunk));
             INDArray state = net.getUpdater().getStateViewArray();
             assertStateCameBack("graph fit " + f, state, stateSize, net.numParams(), configsBefore.get(0));
-            assertEquals(0, maxAbsDiff(expected[0], net.params()), EXACT_TOL, "graph fit " + f + ": averaged parameters");
+            assertEquals(
+                    0, maxAbsDiff(expected[0], net.params()), EXACT_TOL, "graph fit " + f + ": averaged parameters");
             assertEquals(0, maxAbsDiff(expected[1], state), EXACT_TOL, "graph fit " + f + ": averaged updater state");
         }
         for (int e = 0; e < EPOCHS; e++) spark.fit(rdd(sc, train));
@@ -209,6 +227,6 @@ class ParameterAveragingTest {
             INDArray s = n.getUpdater().getStateViewArray();
             sSum = sSum == null ? s.dup() : sSum.addi(s);
         }
-        return new INDArray[]{pSum.divi(2), sSum.divi(2)};
+        return new INDArray[] {pSum.divi(2), sSum.divi(2)};
     }
 }

@@ -1,5 +1,14 @@
 package org.dl4jopt.spark;
 
+import static org.dl4jopt.spark.SparkFixture.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -27,17 +36,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import org.nd4j.parameterserver.distributed.v2.transport.impl.StaticPortSupplier;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.util.List;
-
-import static org.dl4jopt.spark.SparkFixture.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * Every optimizer under DL4J's {@link SharedTrainingMaster} (gradient sharing over Aeron UDP) in Spark local[2]. The
  * worker applies our updater, DL4J threshold-encodes the post-updater update (with residual) and sends it through the
@@ -54,6 +52,7 @@ class SharedTrainingTest {
      * 5 tau) is built for very large models and throttles a 1.5k-parameter model to a few elements per step.
      */
     static final double TAU = 5e-3;
+
     static final int EPOCHS = 4;
 
     static JavaSparkContext sc;
@@ -115,12 +114,17 @@ class SharedTrainingTest {
         List<DataSet> train = vectors(512, 1);
         for (int e = 0; e < EPOCHS; e++) {
             spark.fit(sc.parallelize(train, 1));
-            assertStateCameBack(name + " fit " + e, net.getUpdater().getStateViewArray(), stateSize, net.numParams(),
+            assertStateCameBack(
+                    name + " fit " + e,
+                    net.getUpdater().getStateViewArray(),
+                    stateSize,
+                    net.numParams(),
                     configsBefore.get(0));
         }
         double after = net.score(test);
-        System.out.printf("shared %-12s loss %.4f -> %.4f  max|dW| %.4f%n", name, before, after,
-                maxAbsDiff(initial, net.params()));
+        System.out.printf(
+                "shared %-12s loss %.4f -> %.4f  max|dW| %.4f%n",
+                name, before, after, maxAbsDiff(initial, net.params()));
         assertLossFalls(name, before, after, 0.7);
 
         assertEquals(configsBefore, layerUpdaters(conf), name + ": updater configs changed");
@@ -142,7 +146,11 @@ class SharedTrainingTest {
         List<DataSet> train = vectors(512, 1);
         for (int e = 0; e < EPOCHS; e++) {
             spark.fit(sc.parallelize(train, 1));
-            assertStateCameBack("graph fit " + e, net.getUpdater().getStateViewArray(), stateSize, net.numParams(),
+            assertStateCameBack(
+                    "graph fit " + e,
+                    net.getUpdater().getStateViewArray(),
+                    stateSize,
+                    net.numParams(),
                     configsBefore.get(0));
         }
         double after = net.score(test);

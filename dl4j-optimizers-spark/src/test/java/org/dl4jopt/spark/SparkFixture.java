@@ -1,5 +1,12 @@
 package org.dl4jopt.spark;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -9,39 +16,30 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.examples.OptimizerRegistry;
 import org.dl4jopt.testmodels.SyntheticData;
 import org.dl4jopt.testmodels.TestModels;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** The shared pieces of the Spark tests: a local[2] context, the models, the data and the common checks. */
 final class SparkFixture {
     static final int N_IN = 10, HIDDEN = 32, CLASSES = 4, BATCH = 16;
     static final long SEED = 42;
 
-    private SparkFixture() {
-    }
+    private SparkFixture() {}
 
     /** local[2], no UI, loopback only: small and quiet enough for CI. */
     static JavaSparkContext context(String appName) {
@@ -82,15 +80,35 @@ final class SparkFixture {
      */
     static ComputationGraph graph(String name) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .seed(SEED).dataType(DataType.FLOAT).updater(updater(name)).weightInit(WeightInit.XAVIER)
+                .seed(SEED)
+                .dataType(DataType.FLOAT)
+                .updater(updater(name))
+                .weightInit(WeightInit.XAVIER)
                 .graphBuilder()
                 .addInputs("in")
                 .setInputTypes(InputType.feedForward(N_IN))
-                .addLayer("dense1", new DenseLayer.Builder().nOut(HIDDEN).activation(Activation.TANH).build(), "in")
-                .addLayer("dense2", new DenseLayer.Builder().nOut(HIDDEN).activation(Activation.TANH).build(), "dense1")
+                .addLayer(
+                        "dense1",
+                        new DenseLayer.Builder()
+                                .nOut(HIDDEN)
+                                .activation(Activation.TANH)
+                                .build(),
+                        "in")
+                .addLayer(
+                        "dense2",
+                        new DenseLayer.Builder()
+                                .nOut(HIDDEN)
+                                .activation(Activation.TANH)
+                                .build(),
+                        "dense1")
                 .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "dense1", "dense2")
-                .addLayer("output", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build(), "add")
+                .addLayer(
+                        "output",
+                        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                                .nOut(CLASSES)
+                                .activation(Activation.SOFTMAX)
+                                .build(),
+                        "add")
                 .setOutputs("output")
                 .build();
         ComputationGraph net = new ComputationGraph(Optimizers.prepare(conf));
@@ -125,8 +143,10 @@ final class SparkFixture {
 
     static List<IUpdater> layerUpdaters(ComputationGraphConfiguration conf) {
         List<IUpdater> out = new ArrayList<>();
-        for (Map.Entry<String, org.deeplearning4j.nn.conf.graph.GraphVertex> e : conf.getVertices().entrySet()) {
-            if (e.getValue() instanceof LayerVertex lv) addUpdater(out, lv.getLayerConf().getLayer());
+        for (Map.Entry<String, org.deeplearning4j.nn.conf.graph.GraphVertex> e :
+                conf.getVertices().entrySet()) {
+            if (e.getValue() instanceof LayerVertex lv)
+                addUpdater(out, lv.getLayerConf().getLayer());
         }
         return out;
     }
@@ -143,7 +163,9 @@ final class SparkFixture {
         long total = 0;
         for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
             for (Map.Entry<String, INDArray> p : l.paramTable().entrySet()) {
-                total += l.getConfig().getUpdaterByParam(p.getKey()).stateSize(p.getValue().length());
+                total += l.getConfig()
+                        .getUpdaterByParam(p.getKey())
+                        .stateSize(p.getValue().length());
             }
         }
         return total;
@@ -153,7 +175,9 @@ final class SparkFixture {
         long total = 0;
         for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
             for (Map.Entry<String, INDArray> p : l.paramTable().entrySet()) {
-                total += l.getConfig().getUpdaterByParam(p.getKey()).stateSize(p.getValue().length());
+                total += l.getConfig()
+                        .getUpdaterByParam(p.getKey())
+                        .stateSize(p.getValue().length());
             }
         }
         return total;
@@ -168,7 +192,9 @@ final class SparkFixture {
         if (isOurs(u) && expectedSize != 2 * numParams) {
             assertTrue(state.length() != 2 * numParams, what + ": state has Adam's size");
         }
-        assertTrue(Double.isFinite(state.sumNumber().doubleValue()) && Double.isFinite(state.norm2Number().doubleValue()),
+        assertTrue(
+                Double.isFinite(state.sumNumber().doubleValue())
+                        && Double.isFinite(state.norm2Number().doubleValue()),
                 what + ": updater state not finite");
         assertTrue(state.amaxNumber().doubleValue() > 0, what + ": updater state all zero after training");
     }
@@ -176,11 +202,15 @@ final class SparkFixture {
     /** Loss on the held-out set must fall to below {@code factor} times its initial value. */
     static void assertLossFalls(String what, double before, double after, double factor) {
         assertTrue(Double.isFinite(after), what + ": held-out loss not finite: " + after);
-        assertTrue(after < factor * before,
+        assertTrue(
+                after < factor * before,
                 what + ": held-out loss " + before + " -> " + after + " (wanted < " + factor + "x)");
     }
 
     static double maxAbsDiff(INDArray a, INDArray b) {
-        return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        return a.castTo(DataType.DOUBLE)
+                .sub(b.castTo(DataType.DOUBLE))
+                .amaxNumber()
+                .doubleValue();
     }
 }

@@ -1,11 +1,10 @@
 package org.dl4jopt.am;
 
+import java.util.Objects;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.layout.ParamRole;
-
-import java.util.Objects;
 
 /**
  * Hyperparameters shared by AM-SGD and AM-AdamW (Topollai and Choromanska, "Adaptive Memory Momentum via a
@@ -20,8 +19,7 @@ public abstract class AdaptiveMemory extends ShapeAwareUpdater {
     /** NaN: adaptive beta; a value: beta fixed (the adaptive rule disabled). */
     protected double fixedBeta = Double.NaN;
 
-    protected AdaptiveMemory() {
-    }
+    protected AdaptiveMemory() {}
 
     protected AdaptiveMemory(AdaptiveMemory o) {
         super(o);
@@ -35,8 +33,8 @@ public abstract class AdaptiveMemory extends ShapeAwareUpdater {
     public void validate() {
         super.validate();
         Check.nonNegative(name() + ".lambda", lambda);
-        if (!(betaMax >= 0 && betaMax <= 1)) {
-            throw new IllegalArgumentException(name() + ".betaMax must be in [0, 1], got " + betaMax);
+        if (!(betaMax >= 0 && betaMax < 1)) { // beta = 1 would keep d forever and never use a gradient
+            throw new IllegalArgumentException(name() + ".betaMax must be in [0, 1), got " + betaMax);
         }
         if (!Double.isNaN(fixedBeta) && !(fixedBeta >= 0 && fixedBeta < 1)) {
             throw new IllegalArgumentException(name() + ".fixedBeta must be in [0, 1), got " + fixedBeta);
@@ -56,15 +54,37 @@ public abstract class AdaptiveMemory extends ShapeAwareUpdater {
         return p.role() == ParamRole.VECTOR ? 0 : weightDecay;
     }
 
-    public double lambda() { return lambda; }
-    public double betaMax() { return betaMax; }
-    public BetaGranularity granularity() { return granularity; }
-    public boolean adaptive() { return Double.isNaN(fixedBeta); }
-    public double fixedBeta() { return fixedBeta; }
+    /** The beta of a unit whose adaptive rule is off ({@link #fixedBeta}), else the clipped closed form. */
+    double cap() {
+        return adaptive() ? betaMax : fixedBeta;
+    }
+
+    public double lambda() {
+        return lambda;
+    }
+
+    public double betaMax() {
+        return betaMax;
+    }
+
+    public BetaGranularity granularity() {
+        return granularity;
+    }
+
+    public boolean adaptive() {
+        return Double.isNaN(fixedBeta);
+    }
+
+    public double fixedBeta() {
+        return fixedBeta;
+    }
 
     protected boolean amEquals(AdaptiveMemory o) {
-        return baseEquals(o) && Double.compare(lambda, o.lambda) == 0 && Double.compare(betaMax, o.betaMax) == 0
-                && granularity == o.granularity && Double.compare(fixedBeta, o.fixedBeta) == 0;
+        return baseEquals(o)
+                && Double.compare(lambda, o.lambda) == 0
+                && Double.compare(betaMax, o.betaMax) == 0
+                && granularity == o.granularity
+                && Double.compare(fixedBeta, o.fixedBeta) == 0;
     }
 
     protected int amHashCode() {
@@ -90,11 +110,24 @@ public abstract class AdaptiveMemory extends ShapeAwareUpdater {
         }
 
         /** Weight of the proximal pull toward the old direction (default 0.1, "no tuning"). */
-        public B lambda(double v) { p.lambda = v; return (B) this; }
+        public B lambda(double v) {
+            p.lambda = v;
+            return (B) this;
+        }
         /** Cap of the adaptive beta, in [0, 1]. */
-        public B betaMax(double v) { p.betaMax = v; return (B) this; }
-        public B granularity(BetaGranularity g) { p.granularity = g; return (B) this; }
+        public B betaMax(double v) {
+            p.betaMax = v;
+            return (B) this;
+        }
+
+        public B granularity(BetaGranularity g) {
+            p.granularity = g;
+            return (B) this;
+        }
         /** Disables the adaptive rule: beta fixed at this value (for comparisons with plain momentum / AdamW). */
-        public B fixedBeta(double v) { p.fixedBeta = v; return (B) this; }
+        public B fixedBeta(double v) {
+            p.fixedBeta = v;
+            return (B) this;
+        }
     }
 }

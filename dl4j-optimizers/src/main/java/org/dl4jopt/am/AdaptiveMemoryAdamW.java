@@ -1,10 +1,10 @@
 package org.dl4jopt.am;
 
+import java.util.Objects;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
-
-import java.util.Objects;
 
 /**
  * AM-AdamW (spec onebit-adam-am-momentum.md B.4): the adaptive memory inside AdamW's diagonal preconditioner
@@ -19,7 +19,6 @@ import java.util.Objects;
  */
 public class AdaptiveMemoryAdamW extends AdaptiveMemory {
     public static final double DEFAULT_LEARNING_RATE = 1e-3;
-    static final int SCALARS = 4;   // t, lr of the previous step, last beta, product of past betas
 
     private double beta2 = 0.999;
     private double epsilon = 1e-8;
@@ -49,16 +48,25 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
         super.validate();
         Check.unitInterval(name() + ".beta2", beta2);
         Check.positive(name() + ".epsilon", epsilon);
+        if (granularity == BetaGranularity.GLOBAL) {
+            throw new IllegalArgumentException(
+                    "AdaptiveMemoryAdamW: granularity GLOBAL is AM-SGD's; AM-AdamW's beta is "
+                            + "per tensor (default) or PER_LAYER, as the paper's per-layer variant.");
+        }
     }
 
+    /**
+     * Step count {@code t}, previous rate {@code lrPrev}, last {@code beta}, product of past betas {@code betaProd},
+     * direction {@code d} and second moment {@code v}.
+     */
     @Override
-    protected long matrixStateSize(ParamLayout p) {
-        return SCALARS + 2 * p.length();
+    public StateSpec matrixState(ParamLayout p) {
+        return StateSpec.of("t", 1, "lrPrev", 1, "beta", 1, "betaProd", 1, "d", p.length(), "v", p.length());
     }
 
     @Override
     protected ShapeAwareGradientUpdater<?> newUpdater() {
-        return new AdaptiveMemoryUpdater(this, true);
+        return new AmAdamWUpdater(this);
     }
 
     @Override
@@ -66,8 +74,13 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
         return new AdaptiveMemoryAdamW(this);
     }
 
-    public double beta2() { return beta2; }
-    public double epsilon() { return epsilon; }
+    public double beta2() {
+        return beta2;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
 
     @Override
     public boolean equals(Object o) {
@@ -94,8 +107,15 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
             super(new AdaptiveMemoryAdamW());
         }
 
-        public Builder beta2(double v) { proto.beta2 = v; return this; }
-        public Builder epsilon(double v) { proto.epsilon = v; return this; }
+        public Builder beta2(double v) {
+            proto.beta2 = v;
+            return this;
+        }
+
+        public Builder epsilon(double v) {
+            proto.epsilon = v;
+            return this;
+        }
 
         public AdaptiveMemoryAdamW build() {
             return fill(new AdaptiveMemoryAdamW(proto));

@@ -1,9 +1,12 @@
 package org.dl4jopt.am;
 
-import org.dl4jopt.core.ShapeAwareGradientUpdater;
-import org.dl4jopt.layout.ParamLayout;
-
+import java.util.List;
 import java.util.Objects;
+import org.dl4jopt.core.CrossLayerRule;
+import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.StateSpec;
+import org.dl4jopt.layout.ParamLayout;
 
 /**
  * AM-SGD (spec onebit-adam-am-momentum.md B.4): momentum whose memory beta is chosen each step in closed form from a
@@ -20,11 +23,11 @@ public class AdaptiveMemorySgd extends AdaptiveMemory {
      * beta 0.9 here) corresponds to 0.05 / (1 - 0.9) = 0.5 (spec B.4).
      */
     public static final double DEFAULT_LEARNING_RATE = 0.5;
-    static final int SCALARS = 3;   // t, lr of the previous step, last beta
 
     public AdaptiveMemorySgd() {
         this.learningRate = DEFAULT_LEARNING_RATE;
         this.betaMax = 0.9;
+        this.granularity = BetaGranularity.GLOBAL;
     }
 
     protected AdaptiveMemorySgd(AdaptiveMemorySgd o) {
@@ -45,14 +48,49 @@ public class AdaptiveMemorySgd extends AdaptiveMemory {
         return true;
     }
 
+    /**
+     * GLOBAL beta needs every layer's gradient before the first layer is updated, but DL4J adds coupled L2 to a
+     * layer's gradient only just before that layer's own updater: the two cannot be combined exactly.
+     */
     @Override
-    protected long matrixStateSize(ParamLayout p) {
-        return SCALARS + p.length();
+    public void validate() {
+        super.validate();
+        if (granularity == BetaGranularity.GLOBAL && weightDecay > 0) {
+            throw new IllegalArgumentException("AdaptiveMemorySgd: granularity GLOBAL (the default) cannot be combined "
+                    + "with weightDecay " + weightDecay + ": DL4J adds coupled L2 to each layer's gradient just before "
+                    + "that layer's updater, after the network-wide beta must be known. Use "
+                    + ".granularity(BetaGranularity.PER_TENSOR) or PER_LAYER with weight decay.");
+        }
+    }
+
+    /** Step count {@code t}, the previous rate {@code lrPrev}, the last {@code beta}, and the direction {@code d}. */
+    @Override
+    public StateSpec matrixState(ParamLayout p) {
+        return StateSpec.of("t", 1, "lrPrev", 1, "beta", 1, "d", p.length());
+    }
+
+    @Override
+    public String crossLayerRuleKey() {
+        return granularity == BetaGranularity.GLOBAL ? "AdaptiveMemorySgd.GLOBAL" : null;
+    }
+
+    @Override
+    public CrossLayerRule crossLayerRule(List<ShapeAwareUpdater> members) {
+        return new AmGlobalBeta(this, members);
+    }
+
+    /** True if another config can share this one's global beta (same rule hyperparameters and rates). */
+    boolean sharesGlobalBeta(AdaptiveMemorySgd o) {
+        return Double.compare(lambda, o.lambda) == 0
+                && Double.compare(betaMax, o.betaMax) == 0
+                && Double.compare(fixedBeta, o.fixedBeta) == 0
+                && Double.compare(learningRate, o.learningRate) == 0
+                && java.util.Objects.equals(learningRateSchedule, o.learningRateSchedule);
     }
 
     @Override
     protected ShapeAwareGradientUpdater<?> newUpdater() {
-        return new AdaptiveMemoryUpdater(this, false);
+        return new AmSgdUpdater(this);
     }
 
     @Override
@@ -76,7 +114,7 @@ public class AdaptiveMemorySgd extends AdaptiveMemory {
                 + granularity + (adaptive() ? "" : ", fixed beta " + fixedBeta) + ", wd=" + weightDecay + ")";
     }
 
-    /** Defaults: lr 0.5, lambda 0.1, betaMax 0.9, per-tensor beta. */
+    /** Defaults: lr 0.5, lambda 0.1, betaMax 0.9, one global beta (the reference AM-MSGD). */
     public static class Builder extends AdaptiveMemory.Base<Builder, AdaptiveMemorySgd> {
         public Builder() {
             super(new AdaptiveMemorySgd());

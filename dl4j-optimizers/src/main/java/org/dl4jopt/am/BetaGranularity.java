@@ -1,13 +1,14 @@
 package org.dl4jopt.am;
 
-/**
- * Over which coordinates AM sums the inner products that give one beta (spec B.6). A same-step GLOBAL beta (one for
- * the whole network) is not offered: DL4J's updater applies one layer at a time, so no layer can see the current
- * step's sums of the layers after it.
- */
+/** Over which coordinates AM sums the inner products that give one beta (spec B.6). */
 public enum BetaGranularity {
-    /** One beta per parameter tensor (spec's recommendation, the paper's per-layer variant for transformers). */
+    /** One beta per parameter tensor (AM-AdamW's default: the paper's per-layer variant). */
     PER_TENSOR,
     /** One beta per layer (all its parameter tensors together). */
-    PER_LAYER
+    PER_LAYER,
+    /**
+     * One beta for the whole network, from every AM-SGD parameter's gradient and direction in the same step, as the
+     * reference AM-MSGD (AM-SGD's default). Computed once per iteration by the network step.
+     */
+    GLOBAL
 }

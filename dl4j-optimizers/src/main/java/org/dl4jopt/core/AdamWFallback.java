@@ -1,11 +1,10 @@
 package org.dl4jopt.core;
 
+import java.io.Serializable;
+import java.util.Objects;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
-
-import java.io.Serializable;
-import java.util.Objects;
 
 /**
  * Hyperparameters of the AdamW rule that a shape-aware optimizer applies to the parameters it does not handle with
@@ -16,8 +15,11 @@ import java.util.Objects;
  * schedule or {@code setLearningRate} on the main rate scales the fallback rate by the same factor, like a PyTorch
  * scheduler scaling every parameter group.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+@JsonAutoDetect(
+        fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+        setterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class AdamWFallback implements Serializable {
     public static final double DEFAULT_LEARNING_RATE = 3e-4;
     public static final double DEFAULT_BETA1 = 0.9;
@@ -35,9 +37,12 @@ public final class AdamWFallback implements Serializable {
     }
 
     @JsonCreator
-    public AdamWFallback(@JsonProperty("learningRate") double learningRate, @JsonProperty("beta1") double beta1,
-                         @JsonProperty("beta2") double beta2, @JsonProperty("epsilon") double epsilon,
-                         @JsonProperty("weightDecay") double weightDecay) {
+    public AdamWFallback(
+            @JsonProperty("learningRate") double learningRate,
+            @JsonProperty("beta1") double beta1,
+            @JsonProperty("beta2") double beta2,
+            @JsonProperty("epsilon") double epsilon,
+            @JsonProperty("weightDecay") double weightDecay) {
         this.learningRate = learningRate;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -45,11 +50,30 @@ public final class AdamWFallback implements Serializable {
         this.weightDecay = weightDecay;
     }
 
-    public double learningRate() { return learningRate; }
-    public double beta1() { return beta1; }
-    public double beta2() { return beta2; }
-    public double epsilon() { return epsilon; }
-    public double weightDecay() { return weightDecay; }
+    /** The fallback's state for a parameter of length {@code n}: first moment {@code M}, second moment {@code V}. */
+    public static StateSpec state(long n) {
+        return StateSpec.of("M", n, "V", n);
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public double beta1() {
+        return beta1;
+    }
+
+    public double beta2() {
+        return beta2;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
 
     AdamWFallback withLearningRate(double lr) {
         return new AdamWFallback(lr, beta1, beta2, epsilon, weightDecay);
@@ -69,8 +93,10 @@ public final class AdamWFallback implements Serializable {
         if (this == o) return true;
         if (!(o instanceof AdamWFallback)) return false;
         AdamWFallback a = (AdamWFallback) o;
-        return Double.compare(learningRate, a.learningRate) == 0 && Double.compare(beta1, a.beta1) == 0
-                && Double.compare(beta2, a.beta2) == 0 && Double.compare(epsilon, a.epsilon) == 0
+        return Double.compare(learningRate, a.learningRate) == 0
+                && Double.compare(beta1, a.beta1) == 0
+                && Double.compare(beta2, a.beta2) == 0
+                && Double.compare(epsilon, a.epsilon) == 0
                 && Double.compare(weightDecay, a.weightDecay) == 0;
     }
 

@@ -15,8 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * identical.
  */
 public final class AdamWKernel {
-    private AdamWKernel() {
-    }
+    private AdamWKernel() {}
 
     /**
      * @param g         gradient, replaced by {@code lr * u}

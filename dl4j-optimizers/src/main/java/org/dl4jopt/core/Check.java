@@ -2,8 +2,7 @@ package org.dl4jopt.core;
 
 /** Hyperparameter checks with messages that name the offending field and say what is allowed. */
 public final class Check {
-    private Check() {
-    }
+    private Check() {}
 
     public static void positive(String field, double v) {
         if (!(v > 0) || !Double.isFinite(v)) fail(field, v, "a finite value > 0");

@@ -59,7 +59,8 @@ public class DecoupledWeightDecay extends WeightDecay {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DecoupledWeightDecay && getCoeff().equals(((DecoupledWeightDecay) o).getCoeff())
+        return o instanceof DecoupledWeightDecay
+                && getCoeff().equals(((DecoupledWeightDecay) o).getCoeff())
                 && java.util.Objects.equals(gate, ((DecoupledWeightDecay) o).gate);
     }
 

@@ -6,8 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Small shared reductions, written once for every optimizer. */
 public final class Kernels {
-    private Kernels() {
-    }
+    private Kernels() {}
 
     /**
      * {@code sum(x^2)} of a contiguous flat array, as a BLAS dot product (several times faster than ND4J's norm2

@@ -1,5 +1,9 @@
 package org.dl4jopt.core;
 
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -9,11 +13,6 @@ import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.Serializable;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Collects what {@link PerParamValues} updaters report, as "layer_key" -> value, after every iteration; logs it every
@@ -46,13 +45,16 @@ public class PerParamValuesListener extends BaseTrainingListener implements Seri
 
     /** What every reporting updater of a network says now. */
     public static Map<String, Double> collect(Model model) {
-        Updater u = model instanceof MultiLayerNetwork ? ((MultiLayerNetwork) model).getUpdater(false)
+        Updater u = model instanceof MultiLayerNetwork
+                ? ((MultiLayerNetwork) model).getUpdater(false)
                 : model instanceof ComputationGraph ? ((ComputationGraph) model).getUpdater(false) : null;
         Map<String, Double> out = new LinkedHashMap<>();
         if (!(u instanceof BaseMultiLayerUpdater)) return out;
         for (UpdaterBlock b : ((BaseMultiLayerUpdater<?>) u).getUpdaterBlocks()) {
             if (!(b.getGradientUpdater() instanceof PerParamValues)) continue;
-            String layer = ((ShapeAwareUpdater) b.getGradientUpdater().getConfig()).requireLayout().layerName();
+            String layer = ((ShapeAwareUpdater) b.getGradientUpdater().getConfig())
+                    .requireLayout()
+                    .layerName();
             ((PerParamValues) b.getGradientUpdater()).values().forEach((k, v) -> out.put(layer + "_" + k, v));
         }
         return Collections.unmodifiableMap(out);

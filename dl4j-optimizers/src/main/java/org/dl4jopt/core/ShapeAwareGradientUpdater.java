@@ -1,18 +1,15 @@
 package org.dl4jopt.core;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.layout.ParamLayout;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
+import org.nd4j.linalg.learning.GradientUpdater;
 
 /**
  * Applies a shape-aware optimizer to one DL4J updater block. The block's flat gradient is cut into the parameters of
@@ -20,13 +17,16 @@ import java.util.Map;
  * matrix rule or to the shared AdamW fallback. The gradient is replaced in place by the update, which DL4J then
  * subtracts from the parameters (after adding decoupled weight decay, see {@link DecoupledWeightDecay}).
  *
+ * <p>Every step starts with the network-level step ({@link NetworkStep}): the rate and NaN/Inf checks and the
+ * cross-layer rules run once per iteration, in the network's first block of ours, before any state changes.
+ *
  * <p>All state lives in the view DL4J hands over (a slice of the network's flat updater state), so it is saved,
- * restored, cloned and averaged by DL4J like Adam's. Work buffers are transient and reused across steps.
+ * restored, cloned and averaged by DL4J like Adam's; each parameter's state is declared by name ({@link StateSpec}).
+ * Work buffers are transient and reused across steps.
  *
  * @param <T> the config type
  */
 public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> implements GradientUpdater<T> {
-    private static final Logger log = LoggerFactory.getLogger(ShapeAwareGradientUpdater.class);
     /** Key of the single flat state array in {@link #getState()}. */
     public static final String STATE = "STATE";
 
@@ -34,25 +34,32 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
     protected final LayerLayout layout;
     protected final StateLayout stateLayout;
     protected final UpdateGate gate;
-    private final long[] segmentOffsets;
+    private final NetworkStep step;
+    private final T skippedView;
+    private boolean skipped;
     private INDArray state;
     private INDArray[] stateSlices;
     private INDArray[][] work = new INDArray[0][];
 
+    @SuppressWarnings("unchecked")
     protected ShapeAwareGradientUpdater(T config) {
         config.validate();
         this.config = config;
         this.layout = config.requireLayout();
         this.stateLayout = new StateLayout(config);
         this.gate = config.updateGate();
-        List<ParamLayout> params = layout.params();
-        segmentOffsets = new long[params.size() + 1];
-        for (int i = 0; i < params.size(); i++) segmentOffsets[i + 1] = segmentOffsets[i] + params.get(i).length();
+        this.step = config.plan() == null ? null : new NetworkStep(config); // null: a rule used by a wrapper
+        this.skippedView = (T) config.skippedStep();
     }
 
+    /**
+     * The config; after a skipped iteration a copy whose rate is 0, because DL4J multiplies the decoupled weight
+     * decay it applies after this updater by {@code getConfig().getLearningRate(...)}: a skipped step then leaves the
+     * weights exactly as they were.
+     */
     @Override
     public T getConfig() {
-        return config;
+        return skipped ? skippedView : config;
     }
 
     @Override
@@ -64,28 +71,39 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
                     + "layout written by Optimizers.prepare(conf): was the configuration changed afterwards?");
         }
         if (initialize) viewArray.assign(0);
+        if (step == null) new NetworkStep(config); // throws: the config has no network plan
         state = viewArray.reshape(viewArray.length());
+        step.attach(state);
         List<ParamLayout> params = layout.params();
         stateSlices = new INDArray[params.size()];
-        for (int i = 0; i < params.size(); i++) {
-            long off = stateLayout.offset(i);
-            stateSlices[i] = state.get(NDArrayIndex.interval(off, off + stateLayout.need(i)));
-        }
+        for (int i = 0; i < params.size(); i++) stateSlices[i] = stateLayout.slice(state, i);
     }
 
     @Override
     public void setState(Map<String, INDArray> stateMap, boolean initialize) {
         INDArray s = stateMap.get(STATE);
-        if (s == null || stateMap.size() != 1) {
-            throw new IllegalStateException("State map must hold exactly the key " + STATE + ", got "
-                    + stateMap.keySet());
+        if (s == null) {
+            throw new IllegalStateException(
+                    "State map must hold the key " + STATE + " (the block's flat state), got " + stateMap.keySet());
         }
         setStateViewArray(s, s.shape(), s.ordering(), initialize);
     }
 
+    /**
+     * The block's flat state under {@link #STATE}, and a view of every declared piece under
+     * {@code "<paramKey>_<piece>"} (e.g. {@code W_M}, {@code b_V}), as DL4J's Adam names {@code M} and {@code V}.
+     */
     @Override
     public Map<String, INDArray> getState() {
-        return Collections.singletonMap(STATE, state);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        out.put(STATE, state);
+        List<ParamLayout> params = layout.params();
+        for (int i = 0; i < params.size(); i++) {
+            for (String name : stateLayout.spec(i).names()) {
+                out.put(params.get(i).key() + "_" + name, stateLayout.spec(i).view(stateSlices[i], name));
+            }
+        }
+        return out;
     }
 
     @Override
@@ -97,19 +115,9 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
                     + ". Call Optimizers.prepare(conf) again on the final configuration.");
         }
         INDArray flat = gradient.reshape(gradient.length());
-        if (gate != null && !gate.active(iteration)) {
-            flat.assign(0);          // not updated this iteration; its gradient may not even have been computed
-            return;
-        }
-        if (!Double.isFinite(Kernels.sumOfSquares(flat))) {
-            if (config.nonFiniteGradients() == NonFiniteGradientPolicy.THROW) {
-                throw new NonFiniteGradientException("Non-finite (NaN/Inf) gradient in layer '" + layout.layerName()
-                        + "' at iteration " + iteration + "; " + config.name() + " state left unchanged. Lower the "
-                        + "learning rate, check the input data, or choose nonFiniteGradients(SKIP) to skip such steps.");
-            }
-            log.warn("Skipping {} step of layer '{}' at iteration {}: non-finite gradient (state unchanged)",
-                    config.name(), layout.layerName(), iteration);
-            flat.assign(0);
+        skipped = step.begin(flat, iteration, epoch);
+        if (skipped || (gate != null && !gate.active(iteration))) {
+            flat.assign(0); // skipped, or not updated this iteration (its gradient may not even exist)
             return;
         }
         applyParams(flat, config.getLearningRate(iteration, epoch), iteration, epoch);
@@ -129,21 +137,24 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
             if (config.usesMatrixRule(p)) {
                 applyMatrixRule(i, p, g, s, lr, iteration, epoch);
             } else {
-                long n = p.length();
-                AdamWKernel.apply(g, s.get(NDArrayIndex.interval(0, n)), s.get(NDArrayIndex.interval(n, 2 * n)),
-                        fallbackLr, config.fallback(), iteration);
+                AdamWKernel.apply(g, state(i, "M"), state(i, "V"), fallbackLr, config.fallback(), iteration);
             }
         }
     }
 
+    /** Value {@code k} of this block's cross-layer rule for the current iteration (written by the leader). */
+    protected double crossLayerValue(int k) {
+        return step.ruleValue(k);
+    }
+
     /** Parameter {@code i}'s segment of the block's flat gradient (a view). */
     protected INDArray segment(INDArray flat, int i) {
-        return flat.get(NDArrayIndex.interval(segmentOffsets[i], segmentOffsets[i + 1]));
+        return flat.get(NDArrayIndex.interval(stateLayout.segmentOffset(i), stateLayout.segmentOffset(i + 1)));
     }
 
     /** Where parameter {@code i}'s segment starts in the block's flat gradient. */
     protected long segmentStart(int i) {
-        return segmentOffsets[i];
+        return stateLayout.segmentOffset(i);
     }
 
     /**
@@ -166,19 +177,23 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
         return stateSlices[i];
     }
 
+    /** The named piece of parameter {@code i}'s state (see {@link StateSpec}). */
+    protected INDArray state(int i, String name) {
+        return stateLayout.spec(i).view(stateSlices[i], name);
+    }
+
     /**
      * Applies this updater's matrix rule to one parameter with an explicit state slice, so that a wrapper optimizer
      * (LANTON) can reuse Muon's or FISMO's rule on part of its own state.
      */
-    public void matrixStep(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
-                           int epoch) {
+    public void matrixStep(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         applyMatrixRule(index, p, g, state, lr, iteration, epoch);
     }
 
     /**
-     * Replaces {@code g} (parameter {@code p}'s flat gradient segment) by its update, using {@code state} (a slice of
-     * {@code config.matrixStateSize(p)} elements).
+     * Replaces {@code g} (parameter {@code p}'s flat gradient segment) by its update, using {@code state} (the slice
+     * declared by {@code config.matrixState(p)}).
      */
-    protected abstract void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr,
-                                            int iteration, int epoch);
+    protected abstract void applyMatrixRule(
+            int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch);
 }

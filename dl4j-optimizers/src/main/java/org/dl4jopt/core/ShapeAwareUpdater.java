@@ -1,5 +1,14 @@
 package org.dl4jopt.core;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.layout.ParamRole;
@@ -8,14 +17,7 @@ import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
-
-import java.util.Collections;
-import java.util.EnumSet;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
+import org.nd4j.shade.jackson.annotation.JsonIgnore;
 
 /**
  * Base of every updater config in this library that needs parameter shapes. It carries, besides its hyperparameters,
@@ -30,8 +32,11 @@ import java.util.TreeSet;
  * ({@link StateLayout}); a parameter of length {@code n} gets {@code max(need(p))} over the block's parameters of that
  * length, so the sum over the block is exactly what the updater lays out.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+@JsonAutoDetect(
+        fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+        setterVisibility = JsonAutoDetect.Visibility.NONE)
 public abstract class ShapeAwareUpdater implements IUpdater {
     protected double learningRate;
     protected ISchedule learningRateSchedule;
@@ -42,9 +47,12 @@ public abstract class ShapeAwareUpdater implements IUpdater {
     protected TreeSet<String> matrixRuleLayers = new TreeSet<>();
     protected NonFiniteGradientPolicy nonFiniteGradients = NonFiniteGradientPolicy.THROW;
     protected LayerLayout layout;
+    protected NetworkPlan plan;
+    /** True on the copy an updater reports from {@code getConfig()} after skipping a step (see {@link #skippedStep}). */
+    @JsonIgnore
+    private transient boolean skippedStep;
 
-    protected ShapeAwareUpdater() {
-    }
+    protected ShapeAwareUpdater() {}
 
     protected ShapeAwareUpdater(ShapeAwareUpdater o) {
         this.learningRate = o.learningRate;
@@ -56,6 +64,7 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         this.matrixRuleLayers = new TreeSet<>(o.matrixRuleLayers);
         this.nonFiniteGradients = o.nonFiniteGradients;
         this.layout = o.layout;
+        this.plan = o.plan;
     }
 
     static EnumSet<ParamRole> roleSet(Set<ParamRole> roles) {
@@ -67,8 +76,8 @@ public abstract class ShapeAwareUpdater implements IUpdater {
     /** Short name used in messages, e.g. "Muon". */
     public abstract String name();
 
-    /** State elements the matrix rule needs for parameter {@code p}. */
-    protected abstract long matrixStateSize(ParamLayout p);
+    /** The state the matrix rule keeps for parameter {@code p}, declared by name. */
+    public abstract StateSpec matrixState(ParamLayout p);
 
     @Override
     public abstract ShapeAwareUpdater clone();
@@ -106,8 +115,8 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         Set<String> both = new LinkedHashSet<>(fallbackLayers);
         both.retainAll(matrixRuleLayers);
         if (!both.isEmpty()) {
-            throw new IllegalArgumentException(name() + ": layers " + both
-                    + " are listed both in fallbackLayers and matrixRuleLayers");
+            throw new IllegalArgumentException(
+                    name() + ": layers " + both + " are listed both in fallbackLayers and matrixRuleLayers");
         }
     }
 
@@ -115,6 +124,7 @@ public abstract class ShapeAwareUpdater implements IUpdater {
     public ShapeAwareUpdater withLayout(LayerLayout layout) {
         ShapeAwareUpdater c = clone();
         c.layout = Objects.requireNonNull(layout, "layout");
+        c.plan = null; // a new layout needs a new plan (written by the same prepare)
         return c;
     }
 
@@ -142,9 +152,9 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         return matrixRuleLayers.contains(layer) || matrixRoles.contains(p.role());
     }
 
-    /** State elements parameter {@code p} needs: the matrix rule's, or AdamW's two moments. */
-    public long stateNeed(ParamLayout p) {
-        return usesMatrixRule(p) ? matrixStateSize(p) : 2 * p.length();
+    /** The state parameter {@code p} gets: the matrix rule's, or the AdamW fallback's moments {@code M}, {@code V}. */
+    public StateSpec stateSpec(ParamLayout p) {
+        return usesMatrixRule(p) ? matrixState(p) : AdamWFallback.state(p.length());
     }
 
     @Override
@@ -152,9 +162,55 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         return StateLayout.slotSize(this, requireLayout(), numParams);
     }
 
+    /** The main rate at this step; 0 on the copy reported after a skipped step, so DL4J's weight decay adds nothing. */
     @Override
     public double getLearningRate(int iteration, int epoch) {
+        if (skippedStep) return 0.0;
         return learningRateSchedule != null ? learningRateSchedule.valueAt(iteration, epoch) : learningRate;
+    }
+
+    /**
+     * Every learning rate a step at this iteration uses, by builder name ({@code learningRate}, and the rates derived
+     * from it such as {@code adamLearningRate}). The network step checks them all before anything changes.
+     */
+    public Map<String, Double> ratesAt(int iteration, int epoch) {
+        Map<String, Double> r = new LinkedHashMap<>();
+        r.put("learningRate", getLearningRate(iteration, epoch));
+        if (layout != null && layout.params().stream().anyMatch(p -> !usesMatrixRule(p))) {
+            r.put("adamLearningRate", fallbackLearningRate(iteration, epoch));
+        }
+        return r;
+    }
+
+    /** Layer names this config routes by name (checked against the network by {@code Optimizers.prepare}). */
+    public Set<String> routedLayerNames() {
+        Set<String> s = new TreeSet<>(fallbackLayers);
+        s.addAll(matrixRuleLayers);
+        return s;
+    }
+
+    /** Throws {@link InvalidLearningRateException} if a rate of this step is NaN, infinite or negative. */
+    public void checkRates(int iteration, int epoch) {
+        for (Map.Entry<String, Double> e : ratesAt(iteration, epoch).entrySet()) {
+            double v = e.getValue();
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                String layer = layout == null ? "" : " of layer '" + layout.layerName() + "'";
+                throw new InvalidLearningRateException(name() + layer + ": " + e.getKey() + " is " + v
+                        + " at iteration " + iteration + " (epoch " + epoch + ")"
+                        + (learningRateSchedule != null ? ", from the schedule " + learningRateSchedule : "")
+                        + "; a rate must be finite and >= 0. Nothing was updated. Fix the schedule or the rate.");
+            }
+        }
+    }
+
+    /**
+     * The copy an updater reports from {@code getConfig()} for a skipped step: its rate is 0, so the decoupled
+     * weight decay DL4J adds after the updater ({@code lr * coeff * W}) adds nothing and the weights stay exact.
+     */
+    public ShapeAwareUpdater skippedStep() {
+        ShapeAwareUpdater c = clone();
+        c.skippedStep = true;
+        return c;
     }
 
     /** The fallback AdamW rate at this step: its configured rate times the main rate's current/base ratio. */
@@ -178,12 +234,32 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         return usesMatrixRule(p) ? weightDecay : fallback.weightDecay() * fallback.learningRate() / learningRate;
     }
 
+    /** A copy of this config that knows its place in the network (written by {@code Optimizers.prepare}). */
+    public ShapeAwareUpdater withPlan(NetworkPlan plan) {
+        ShapeAwareUpdater c = clone();
+        c.plan = Objects.requireNonNull(plan, "plan");
+        return c;
+    }
+
+    /** The network plan written by {@code Optimizers.prepare}, or null. */
+    public NetworkPlan plan() {
+        return plan;
+    }
+
     /**
-     * A copy of this config that knows where every parameter's state lives in the network's state array, for
-     * optimizers that combine statistics across layers; the default needs none and returns itself.
+     * Configs whose parameters share a same-step cross-layer rule return the same non-null key (e.g. AM-SGD's global
+     * beta); default none.
      */
-    public ShapeAwareUpdater withNetworkStateLayout(NetworkStateLayout layout) {
-        return this;
+    public String crossLayerRuleKey() {
+        return null;
+    }
+
+    /**
+     * The cross-layer rule over the given member configs (all with this config's key), validating that they can share
+     * it; called by {@code Optimizers.prepare} (to size the context) and by the network's leader block.
+     */
+    public CrossLayerRule crossLayerRule(List<ShapeAwareUpdater> members) {
+        throw new UnsupportedOperationException(name() + " has no cross-layer rule");
     }
 
     /** The gate deciding at which iterations this layer is updated, or null for every iteration. */
@@ -209,29 +285,58 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         learningRateSchedule = lrSchedule;
     }
 
-    public ISchedule learningRateSchedule() { return learningRateSchedule; }
-    public double weightDecay() { return weightDecay; }
-    public AdamWFallback fallback() { return fallback; }
-    public Set<ParamRole> matrixRoles() { return Collections.unmodifiableSet(matrixRoles); }
-    public NonFiniteGradientPolicy nonFiniteGradients() { return nonFiniteGradients; }
+    public ISchedule learningRateSchedule() {
+        return learningRateSchedule;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    public AdamWFallback fallback() {
+        return fallback;
+    }
+
+    public Set<ParamRole> matrixRoles() {
+        return Collections.unmodifiableSet(matrixRoles);
+    }
+
+    public NonFiniteGradientPolicy nonFiniteGradients() {
+        return nonFiniteGradients;
+    }
 
     /** Equality of the fields this base class holds; subclasses combine it with their own. */
     protected boolean baseEquals(ShapeAwareUpdater o) {
         return Double.compare(learningRate, o.learningRate) == 0
                 && Objects.equals(learningRateSchedule, o.learningRateSchedule)
-                && Double.compare(weightDecay, o.weightDecay) == 0 && fallback.equals(o.fallback)
-                && matrixRoles.equals(o.matrixRoles) && fallbackLayers.equals(o.fallbackLayers)
-                && matrixRuleLayers.equals(o.matrixRuleLayers) && nonFiniteGradients == o.nonFiniteGradients
-                && Objects.equals(layout, o.layout);
+                && Double.compare(weightDecay, o.weightDecay) == 0
+                && fallback.equals(o.fallback)
+                && matrixRoles.equals(o.matrixRoles)
+                && fallbackLayers.equals(o.fallbackLayers)
+                && matrixRuleLayers.equals(o.matrixRuleLayers)
+                && nonFiniteGradients == o.nonFiniteGradients
+                && Objects.equals(layout, o.layout)
+                && Objects.equals(plan, o.plan)
+                && skippedStep == o.skippedStep;
     }
 
     protected int baseHashCode() {
-        return Objects.hash(learningRate, learningRateSchedule, weightDecay, fallback, matrixRoles, fallbackLayers,
-                matrixRuleLayers, nonFiniteGradients, layout);
+        return Objects.hash(
+                learningRate,
+                learningRateSchedule,
+                weightDecay,
+                fallback,
+                matrixRoles,
+                fallbackLayers,
+                matrixRuleLayers,
+                nonFiniteGradients,
+                layout,
+                plan);
     }
 
     /**
-     * Builder fields shared by every shape-aware optimizer.
+     * Builder fields shared by every shape-aware optimizer: the main rate, its schedule, weight decay and the
+     * non-finite gradient policy.
      *
      * @param <B> the concrete builder
      */
@@ -240,6 +345,59 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         protected double learningRate;
         protected ISchedule learningRateSchedule;
         protected double weightDecay;
+        protected NonFiniteGradientPolicy nonFiniteGradients = NonFiniteGradientPolicy.THROW;
+
+        protected Builder(double defaultLearningRate) {
+            this.learningRate = defaultLearningRate;
+        }
+
+        /** Main learning rate. */
+        public B learningRate(double lr) {
+            this.learningRate = lr;
+            return (B) this;
+        }
+
+        /** Schedule for the main rate; every rate derived from it follows it proportionally. */
+        public B learningRateSchedule(ISchedule s) {
+            this.learningRateSchedule = s;
+            return (B) this;
+        }
+
+        /** Weight decay of the parameters the optimizer's own rule updates. */
+        public B weightDecay(double wd) {
+            this.weightDecay = wd;
+            return (B) this;
+        }
+
+        /** What a NaN/Inf anywhere in the network's gradient does to the whole step: THROW (default) or SKIP. */
+        public B nonFiniteGradients(NonFiniteGradientPolicy p) {
+            this.nonFiniteGradients = p;
+            return (B) this;
+        }
+
+        /** Copies the shared fields into a new config and validates it. */
+        protected <U extends ShapeAwareUpdater> U fill(U u) {
+            u.learningRate = learningRateSchedule != null ? learningRateSchedule.valueAt(0, 0) : learningRate;
+            u.learningRateSchedule = learningRateSchedule;
+            u.weightDecay = weightDecay;
+            u.nonFiniteGradients = nonFiniteGradients;
+            fillMore(u);
+            u.validate();
+            return u;
+        }
+
+        /** Hook for builders with more shared fields. */
+        protected void fillMore(ShapeAwareUpdater u) {}
+    }
+
+    /**
+     * Builder of the Muon family (Muon, Drop-Muon, FISMO, LANTON), whose matrix rule serves some parameters and the
+     * built-in AdamW fallback the others: the routing and fallback options exist only here.
+     *
+     * @param <B> the concrete builder
+     */
+    @SuppressWarnings("unchecked")
+    public abstract static class RoutedBuilder<B extends RoutedBuilder<B>> extends Builder<B> {
         protected double adamLearningRate = AdamWFallback.DEFAULT_LEARNING_RATE;
         protected double adamBeta1 = AdamWFallback.DEFAULT_BETA1;
         protected double adamBeta2 = AdamWFallback.DEFAULT_BETA2;
@@ -248,30 +406,35 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         protected Set<ParamRole> matrixRoles = EnumSet.of(ParamRole.HIDDEN_MATRIX, ParamRole.CONV_KERNEL);
         protected Set<String> fallbackLayers = new TreeSet<>();
         protected Set<String> matrixRuleLayers = new TreeSet<>();
-        protected NonFiniteGradientPolicy nonFiniteGradients = NonFiniteGradientPolicy.THROW;
 
-        protected Builder(double defaultLearningRate) {
-            this.learningRate = defaultLearningRate;
+        protected RoutedBuilder(double defaultLearningRate) {
+            super(defaultLearningRate);
         }
 
-        /** Main learning rate (the matrix rule's). */
-        public B learningRate(double lr) { this.learningRate = lr; return (B) this; }
-
-        /** Schedule for the main rate; the fallback rate follows it proportionally. */
-        public B learningRateSchedule(ISchedule s) {
-            this.learningRateSchedule = s;
+        public B adamLearningRate(double lr) {
+            this.adamLearningRate = lr;
             return (B) this;
         }
 
-        /** Decoupled weight decay of the matrix-rule parameters: {@code W <- W(1 - lr*wd)}. */
-        public B weightDecay(double wd) { this.weightDecay = wd; return (B) this; }
+        public B adamBeta1(double b1) {
+            this.adamBeta1 = b1;
+            return (B) this;
+        }
 
-        public B adamLearningRate(double lr) { this.adamLearningRate = lr; return (B) this; }
-        public B adamBeta1(double b1) { this.adamBeta1 = b1; return (B) this; }
-        public B adamBeta2(double b2) { this.adamBeta2 = b2; return (B) this; }
-        public B adamEpsilon(double eps) { this.adamEpsilon = eps; return (B) this; }
+        public B adamBeta2(double b2) {
+            this.adamBeta2 = b2;
+            return (B) this;
+        }
+
+        public B adamEpsilon(double eps) {
+            this.adamEpsilon = eps;
+            return (B) this;
+        }
         /** Decoupled weight decay of the fallback parameters: {@code W <- W(1 - adamLr*wd)}. */
-        public B adamWeightDecay(double wd) { this.adamWeightDecay = wd; return (B) this; }
+        public B adamWeightDecay(double wd) {
+            this.adamWeightDecay = wd;
+            return (B) this;
+        }
 
         /** Roles that get the matrix rule (default HIDDEN_MATRIX, CONV_KERNEL). VECTOR is never allowed. */
         public B matrixRoles(ParamRole... roles) {
@@ -284,7 +447,7 @@ public abstract class ShapeAwareUpdater implements IUpdater {
             return (B) this;
         }
 
-        /** Layers (by name) whose parameters all go to the AdamW fallback. */
+        /** Layers (by name) whose parameters all go to the AdamW fallback; prepare refuses unknown names. */
         public B fallbackLayers(String... layerNames) {
             Collections.addAll(fallbackLayers, layerNames);
             return (B) this;
@@ -296,20 +459,12 @@ public abstract class ShapeAwareUpdater implements IUpdater {
             return (B) this;
         }
 
-        public B nonFiniteGradients(NonFiniteGradientPolicy p) { this.nonFiniteGradients = p; return (B) this; }
-
-        /** Copies the shared fields into a new config and validates it. */
-        protected <U extends ShapeAwareUpdater> U fill(U u) {
-            u.learningRate = learningRateSchedule != null ? learningRateSchedule.valueAt(0, 0) : learningRate;
-            u.learningRateSchedule = learningRateSchedule;
-            u.weightDecay = weightDecay;
+        @Override
+        protected void fillMore(ShapeAwareUpdater u) {
             u.fallback = new AdamWFallback(adamLearningRate, adamBeta1, adamBeta2, adamEpsilon, adamWeightDecay);
             u.matrixRoles = roleSet(matrixRoles);
             u.fallbackLayers = new TreeSet<>(fallbackLayers);
             u.matrixRuleLayers = new TreeSet<>(matrixRuleLayers);
-            u.nonFiniteGradients = nonFiniteGradients;
-            u.validate();
-            return u;
         }
     }
 }

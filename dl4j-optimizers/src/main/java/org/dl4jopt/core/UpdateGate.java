@@ -1,8 +1,7 @@
 package org.dl4jopt.core;
 
-import org.nd4j.shade.jackson.annotation.JsonTypeInfo;
-
 import java.io.Serializable;
+import org.nd4j.shade.jackson.annotation.JsonTypeInfo;
 
 /**
  * Decides, from the iteration number alone, whether a layer is updated at that iteration (Drop-Muon's randomized

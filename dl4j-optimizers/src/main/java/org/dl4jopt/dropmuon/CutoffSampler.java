@@ -1,22 +1,24 @@
 package org.dl4jopt.dropmuon;
 
-import org.dl4jopt.core.Check;
-import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
-import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
-
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import org.dl4jopt.core.Check;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * Draws Drop-Muon's cutoff as a pure function of (seed, iteration): no random state to save, share or keep in step,
  * so every copy of a network (clone, ModelSerializer restore, ParallelWrapper worker, Spark executor) and every layer
  * of it draws the same cutoff at the same iteration. Independent of the data-shuffling RNG.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+@JsonAutoDetect(
+        fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+        setterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class CutoffSampler implements Serializable {
     private final CutoffDistribution distribution;
     private final long seed;
@@ -26,9 +28,13 @@ public final class CutoffSampler implements Serializable {
     private final long horizon;
 
     @JsonCreator
-    public CutoffSampler(@JsonProperty("distribution") CutoffDistribution distribution, @JsonProperty("seed") long seed,
-                         @JsonProperty("fixedCutoff") int fixedCutoff, @JsonProperty("weights") double[] weights,
-                         @JsonProperty("alpha") double alpha, @JsonProperty("horizon") long horizon) {
+    public CutoffSampler(
+            @JsonProperty("distribution") CutoffDistribution distribution,
+            @JsonProperty("seed") long seed,
+            @JsonProperty("fixedCutoff") int fixedCutoff,
+            @JsonProperty("weights") double[] weights,
+            @JsonProperty("alpha") double alpha,
+            @JsonProperty("horizon") long horizon) {
         this.distribution = distribution;
         this.seed = seed;
         this.fixedCutoff = fixedCutoff;
@@ -60,7 +66,8 @@ public final class CutoffSampler implements Serializable {
                 Check.positive(owner + ".cutoffWeights (sum)", sum);
                 break;
             case EPOCH_SHIFT:
-                if (!Double.isFinite(alpha)) throw new IllegalArgumentException(owner + ".epochShiftAlpha must be finite");
+                if (!Double.isFinite(alpha))
+                    throw new IllegalArgumentException(owner + ".epochShiftAlpha must be finite");
                 Check.atLeast(owner + ".epochShiftHorizon", horizon, 1);
                 break;
             default:
@@ -109,16 +116,25 @@ public final class CutoffSampler implements Serializable {
         return w.length - 1;
     }
 
-    public CutoffDistribution distribution() { return distribution; }
-    public long seed() { return seed; }
+    public CutoffDistribution distribution() {
+        return distribution;
+    }
+
+    public long seed() {
+        return seed;
+    }
 
     @Override
     public boolean equals(Object o) {
         if (this == o) return true;
         if (!(o instanceof CutoffSampler)) return false;
         CutoffSampler c = (CutoffSampler) o;
-        return distribution == c.distribution && seed == c.seed && fixedCutoff == c.fixedCutoff
-                && Arrays.equals(weights, c.weights) && Double.compare(alpha, c.alpha) == 0 && horizon == c.horizon;
+        return distribution == c.distribution
+                && seed == c.seed
+                && fixedCutoff == c.fixedCutoff
+                && Arrays.equals(weights, c.weights)
+                && Double.compare(alpha, c.alpha) == 0
+                && horizon == c.horizon;
     }
 
     @Override

@@ -1,12 +1,11 @@
 package org.dl4jopt.dropmuon;
 
+import java.util.Objects;
 import org.dl4jopt.core.UpdateGate;
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.muon.AbstractMuon;
 import org.dl4jopt.muon.Muon;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
-
-import java.util.Objects;
 
 /**
  * Drop-Muon (Gruntkowska, Maziane, Qu, Richtárik, "Drop-Muon: Update Less, Converge Faster", arXiv 2510.02239; spec
@@ -25,8 +24,7 @@ public class DropMuon extends AbstractMuon {
     @JsonIgnore
     private transient volatile boolean backpropTruncated;
 
-    public DropMuon() {
-    }
+    public DropMuon() {}
 
     protected DropMuon(DropMuon o) {
         super(o);
@@ -107,9 +105,15 @@ public class DropMuon extends AbstractMuon {
         }
 
         /** Seed of the cutoff draws (independent of data shuffling). */
-        public Builder seed(long s) { this.seed = s; return this; }
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
         /** Uniform cutoff over the blocks (default). */
-        public Builder uniformCutoff() { this.distribution = CutoffDistribution.UNIFORM; return this; }
+        public Builder uniformCutoff() {
+            this.distribution = CutoffDistribution.UNIFORM;
+            return this;
+        }
         /** Always cutoff {@code s} (0 = plain Muon; numBlocks-1 = only the last layer). */
         public Builder fixedCutoff(int s) {
             this.distribution = CutoffDistribution.FIXED;

@@ -1,5 +1,10 @@
 package org.dl4jopt.dropmuon;
 
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.TrainingConfig;
@@ -11,12 +16,6 @@ import org.dl4jopt.core.UpdateGate;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
-
-import java.io.Serializable;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Skips Drop-Muon's backward pass below the cutoff in a {@link MultiLayerNetwork}: one line,

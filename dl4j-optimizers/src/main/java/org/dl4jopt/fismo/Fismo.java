@@ -1,12 +1,12 @@
 package org.dl4jopt.fismo;
 
+import java.util.Objects;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.muon.NsCoefficients;
 import org.dl4jopt.muon.ShapeScale;
-
-import java.util.Objects;
 
 /**
  * FISMO: Fisher-Structured Momentum-Orthogonalized optimizer (Xu, Yan, Zhang, arXiv 2601.21750; spec
@@ -24,7 +24,7 @@ import java.util.Objects;
  * statistics; cached {@code P^-1, P^-1/2, Q^-1, Q^-1/2}; step count), without the terms of an identity side.
  */
 public class Fismo extends ShapeAwareUpdater {
-    public static final double DEFAULT_LEARNING_RATE = 0.01;   // spec 1.4: half of Muon's
+    public static final double DEFAULT_LEARNING_RATE = 0.01; // spec 1.4: half of Muon's
 
     private double momentum = 0.95;
     private double factorEma = 0.95;
@@ -75,7 +75,7 @@ public class Fismo extends ShapeAwareUpdater {
         Check.unitInterval("Fismo.factorEma", factorEma);
         Check.positive("Fismo.damping", damping);
         Check.atLeast("Fismo.nsSteps", nsSteps, 1);
-        Check.nonNegative("Fismo.nsEpsilon", nsEpsilon);
+        Check.positive("Fismo.nsEpsilon", nsEpsilon);
         Check.atLeast("Fismo.rootEvery", rootEvery, 1);
         Check.atLeast("Fismo.maxPreconditionedDim", maxPreconditionedDim, 2);
         Check.positive("Fismo.eigenFloor", eigenFloor);
@@ -87,7 +87,12 @@ public class Fismo extends ShapeAwareUpdater {
     /** Matrices with both sides above {@code maxPreconditionedDim} go to the fallback. */
     @Override
     public boolean usesMatrixRule(ParamLayout p) {
-        return super.usesMatrixRule(p) && Math.min(p.rows(), p.cols()) <= maxPreconditionedDim;
+        return super.usesMatrixRule(p) && preconditionable(p);
+    }
+
+    /** True if at least one side of the matrix is short enough for a learned factor. */
+    public boolean preconditionable(ParamLayout p) {
+        return Math.min(p.rows(), p.cols()) <= maxPreconditionedDim;
     }
 
     /** True if a side of this length gets a learned factor (else the identity). */
@@ -95,11 +100,20 @@ public class Fismo extends ShapeAwareUpdater {
         return side <= maxPreconditionedDim;
     }
 
+    /**
+     * {@code M} (momentum, m n), per learned side the statistic {@code Sp}/{@code Sq} and the cached roots
+     * {@code PInvSqrt, PInv} / {@code QInvSqrt, QInv}, and the step count {@code t}.
+     */
     @Override
-    protected long matrixStateSize(ParamLayout p) {
-        long m = p.rows();
-        long n = p.cols();
-        return m * n + (preconditions(m) ? 3 * m * m : 0) + (preconditions(n) ? 3 * n * n : 0) + 1;
+    public StateSpec matrixState(ParamLayout p) {
+        long m = p.order() == 'f' ? p.cols() : p.rows(); // the sides of NewtonSchulz.cView, as the rule
+        long n = p.length() / m;
+        StateSpec s = StateSpec.of("M", m * n);
+        if (preconditions(m)) s = s.then(StateSpec.of("Sp", m * m));
+        if (preconditions(n)) s = s.then(StateSpec.of("Sq", n * n));
+        if (preconditions(m)) s = s.then(StateSpec.of("PInvSqrt", m * m, "PInv", m * m));
+        if (preconditions(n)) s = s.then(StateSpec.of("QInvSqrt", n * n, "QInv", n * n));
+        return s.then(StateSpec.of("t", 1));
     }
 
     @Override
@@ -112,36 +126,90 @@ public class Fismo extends ShapeAwareUpdater {
         return new Fismo(this);
     }
 
-    public double momentum() { return momentum; }
-    public double factorEma() { return factorEma; }
-    public double damping() { return damping; }
-    public int nsSteps() { return nsSteps; }
-    public double nsEpsilon() { return nsEpsilon; }
-    public NsCoefficients nsCoefficients() { return nsCoefficients; }
-    public int rootEvery() { return rootEvery; }
-    public FactorMode factorMode() { return factorMode; }
-    public ShapeScale shapeScale() { return shapeScale; }
-    public boolean graft() { return graft; }
-    public double eigenFloor() { return eigenFloor; }
-    public int maxPreconditionedDim() { return maxPreconditionedDim; }
+    public double momentum() {
+        return momentum;
+    }
+
+    public double factorEma() {
+        return factorEma;
+    }
+
+    public double damping() {
+        return damping;
+    }
+
+    public int nsSteps() {
+        return nsSteps;
+    }
+
+    public double nsEpsilon() {
+        return nsEpsilon;
+    }
+
+    public NsCoefficients nsCoefficients() {
+        return nsCoefficients;
+    }
+
+    public int rootEvery() {
+        return rootEvery;
+    }
+
+    public FactorMode factorMode() {
+        return factorMode;
+    }
+
+    public ShapeScale shapeScale() {
+        return shapeScale;
+    }
+
+    public boolean graft() {
+        return graft;
+    }
+
+    public double eigenFloor() {
+        return eigenFloor;
+    }
+
+    public int maxPreconditionedDim() {
+        return maxPreconditionedDim;
+    }
 
     @Override
     public boolean equals(Object o) {
         if (this == o) return true;
         if (o == null || o.getClass() != getClass()) return false;
         Fismo f = (Fismo) o;
-        return baseEquals(f) && Double.compare(momentum, f.momentum) == 0 && Double.compare(factorEma, f.factorEma) == 0
-                && Double.compare(damping, f.damping) == 0 && nsSteps == f.nsSteps
-                && Double.compare(nsEpsilon, f.nsEpsilon) == 0 && nsCoefficients == f.nsCoefficients
-                && rootEvery == f.rootEvery && factorMode == f.factorMode && shapeScale == f.shapeScale
-                && graft == f.graft && maxPreconditionedDim == f.maxPreconditionedDim
+        return baseEquals(f)
+                && Double.compare(momentum, f.momentum) == 0
+                && Double.compare(factorEma, f.factorEma) == 0
+                && Double.compare(damping, f.damping) == 0
+                && nsSteps == f.nsSteps
+                && Double.compare(nsEpsilon, f.nsEpsilon) == 0
+                && nsCoefficients == f.nsCoefficients
+                && rootEvery == f.rootEvery
+                && factorMode == f.factorMode
+                && shapeScale == f.shapeScale
+                && graft == f.graft
+                && maxPreconditionedDim == f.maxPreconditionedDim
                 && Double.compare(eigenFloor, f.eigenFloor) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(baseHashCode(), momentum, factorEma, damping, nsSteps, nsEpsilon, nsCoefficients, rootEvery,
-                factorMode, shapeScale, graft, maxPreconditionedDim, eigenFloor);
+        return Objects.hash(
+                baseHashCode(),
+                momentum,
+                factorEma,
+                damping,
+                nsSteps,
+                nsEpsilon,
+                nsCoefficients,
+                rootEvery,
+                factorMode,
+                shapeScale,
+                graft,
+                maxPreconditionedDim,
+                eigenFloor);
     }
 
     @Override
@@ -152,7 +220,7 @@ public class Fismo extends ShapeAwareUpdater {
     }
 
     /** Builder with the spec's [C] defaults (section 1.4). */
-    public static class Builder extends ShapeAwareUpdater.Builder<Builder> {
+    public static class Builder extends ShapeAwareUpdater.RoutedBuilder<Builder> {
         private final Fismo f = new Fismo();
 
         public Builder() {
@@ -160,24 +228,65 @@ public class Fismo extends ShapeAwareUpdater {
         }
 
         /** EMA momentum beta of the whitened gradient (no Nesterov, as the paper), in [0, 1). */
-        public Builder momentum(double v) { f.momentum = v; return this; }
+        public Builder momentum(double v) {
+            f.momentum = v;
+            return this;
+        }
         /** EMA coefficient gamma of the Kronecker factor statistics, in [0, 1). */
-        public Builder factorEma(double v) { f.factorEma = v; return this; }
+        public Builder factorEma(double v) {
+            f.factorEma = v;
+            return this;
+        }
         /** Damping mu (relative to the mean eigenvalue in RAW_SCALE mode), > 0. */
-        public Builder damping(double v) { f.damping = v; return this; }
-        public Builder nsSteps(int v) { f.nsSteps = v; return this; }
-        public Builder nsEpsilon(double v) { f.nsEpsilon = v; return this; }
-        public Builder nsCoefficients(NsCoefficients v) { f.nsCoefficients = v; return this; }
+        public Builder damping(double v) {
+            f.damping = v;
+            return this;
+        }
+
+        public Builder nsSteps(int v) {
+            f.nsSteps = v;
+            return this;
+        }
+
+        public Builder nsEpsilon(double v) {
+            f.nsEpsilon = v;
+            return this;
+        }
+
+        public Builder nsCoefficients(NsCoefficients v) {
+            f.nsCoefficients = v;
+            return this;
+        }
         /** Eigendecompositions every K steps (statistics still updated every step), >= 1. */
-        public Builder rootEvery(int v) { f.rootEvery = v; return this; }
-        public Builder factorMode(FactorMode v) { f.factorMode = v; return this; }
-        public Builder shapeScale(ShapeScale v) { f.shapeScale = v; return this; }
+        public Builder rootEvery(int v) {
+            f.rootEvery = v;
+            return this;
+        }
+
+        public Builder factorMode(FactorMode v) {
+            f.factorMode = v;
+            return this;
+        }
+
+        public Builder shapeScale(ShapeScale v) {
+            f.shapeScale = v;
+            return this;
+        }
         /** Rescale the step to the Frobenius norm of the orthogonalized momentum (Shampoo-style grafting). */
-        public Builder graft(boolean v) { f.graft = v; return this; }
+        public Builder graft(boolean v) {
+            f.graft = v;
+            return this;
+        }
         /** Longest side that gets a learned factor (longer sides keep the identity), >= 2. */
-        public Builder maxPreconditionedDim(int v) { f.maxPreconditionedDim = v; return this; }
+        public Builder maxPreconditionedDim(int v) {
+            f.maxPreconditionedDim = v;
+            return this;
+        }
         /** Eigenvalue floor relative to the mean eigenvalue. */
-        public Builder eigenFloor(double v) { f.eigenFloor = v; return this; }
+        public Builder eigenFloor(double v) {
+            f.eigenFloor = v;
+            return this;
+        }
 
         public Fismo build() {
             return fill(new Fismo(f));

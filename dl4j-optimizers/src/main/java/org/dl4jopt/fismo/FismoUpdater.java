@@ -1,7 +1,11 @@
 package org.dl4jopt.fismo;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.dl4jopt.core.Kernels;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.muon.NewtonSchulz;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -9,11 +13,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The update rule of {@link Fismo} (spec section 1.3), per matrix in its 'c' view {@code G (m x n)}. State slice
@@ -35,40 +34,37 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
     }
 
     @Override
-    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
-                                   int epoch) {
+    protected void applyMatrixRule(
+            int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         INDArray gm = NewtonSchulz.cView(g, p.order(), p.rows(), p.cols());
         long m = gm.rows();
         long n = gm.columns();
         boolean left = config.preconditions(m);
         boolean right = config.preconditions(n);
         Work w = work(m, n, g.dataType());
-        long o = m * n;
-        INDArray mom = slice(state, 0, m, n);
-        INDArray sp = left ? slice(state, o, m, m) : null;
-        INDArray sq = right ? slice(state, o += left ? m * m : 0, n, n) : null;
-        o += right ? n * n : 0;
-        INDArray pInvSqrt = left ? slice(state, o, m, m) : null;
-        INDArray pInv = left ? slice(state, o += m * m, m, m) : null;
-        o += left ? m * m : 0;
-        INDArray qInvSqrt = right ? slice(state, o, n, n) : null;
-        INDArray qInv = right ? slice(state, o += n * n, n, n) : null;
-        o += right ? n * n : 0;
-        INDArray tSlot = state.get(NDArrayIndex.point(o));
-        double t = tSlot.getDouble(0) + 1;                         // O(1) host read per matrix and step
+        StateSpec spec = config.matrixState(p);
+        INDArray mom = square(spec, state, "M", m, n);
+        INDArray sp = left ? square(spec, state, "Sp", m, m) : null;
+        INDArray sq = right ? square(spec, state, "Sq", n, n) : null;
+        INDArray pInvSqrt = left ? square(spec, state, "PInvSqrt", m, m) : null;
+        INDArray pInv = left ? square(spec, state, "PInv", m, m) : null;
+        INDArray qInvSqrt = right ? square(spec, state, "QInvSqrt", n, n) : null;
+        INDArray qInv = right ? square(spec, state, "QInv", n, n) : null;
+        INDArray tSlot = spec.view(state, "t");
+        double t = tSlot.getDouble(0) + 1; // O(1) host read per matrix and step
         tSlot.assign(t);
         boolean first = t == 1;
         boolean refresh = first || ((long) t) % config.rootEvery() == 0;
-        if (first && right) {                                     // Q^-1 = I before the first refresh
+        if (first && right) { // Q^-1 = I before the first refresh
             qInv.reshape(n * n).assign(w.eyeN);
             qInvSqrt.reshape(n * n).assign(w.eyeN);
         }
-        if (left) {                                               // A = (1/n) G Q^-1 G^T, previous Q (Gauss-Seidel)
+        if (left) { // A = (1/n) G Q^-1 G^T, previous Q (Gauss-Seidel)
             Nd4j.gemm(right(gm, qInv, w.mn), gm, w.mm, false, true, 1.0 / n, 0.0);
             factor(w.mm, sp, w.pm, w.eyeM, w.tmpM, first);
             if (refresh) w.rootsM.compute(w.pm, pInv, pInvSqrt);
         }
-        if (right) {                                              // B = (1/m) G^T P^-1 G, new P
+        if (right) { // B = (1/m) G^T P^-1 G, new P
             Nd4j.gemm(gm, left(pInv, gm, w.mn), w.nn, true, false, 1.0 / m, 0.0);
             factor(w.nn, sq, w.pn, w.eyeN, w.tmpN, first);
             if (refresh) w.rootsN.compute(w.pn, qInv, qInvSqrt);
@@ -116,7 +112,7 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         INDArray sFlat = s.reshape(s.length());
         if (config.factorMode() == FactorMode.RAW_SCALE) {
             double scale = first ? Math.max(trace(aFlat, eyeFlat) / k, 1e-30) : trace(sFlat, eyeFlat) / k;
-            Nd4j.exec(new Axpy(eyeFlat, aFlat, aFlat, config.damping() * scale));   // L = A + mu*s*I
+            Nd4j.exec(new Axpy(eyeFlat, aFlat, aFlat, config.damping() * scale)); // L = A + mu*s*I
             if (first) sFlat.assign(aFlat);
             else {
                 sFlat.muli(gamma);
@@ -125,7 +121,7 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
             symmetrize(s, tmp);
             out.assign(s).muli(k / trace(sFlat, eyeFlat));
         } else {
-            Nd4j.exec(new Axpy(eyeFlat, aFlat, aFlat, config.damping()));           // L = A + mu*I
+            Nd4j.exec(new Axpy(eyeFlat, aFlat, aFlat, config.damping())); // L = A + mu*I
             if (first) sFlat.assign(eyeFlat);
             sFlat.muli(gamma);
             Nd4j.exec(new Axpy(aFlat, sFlat, sFlat, 1 - gamma));
@@ -145,13 +141,15 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         x.addi(tmp).muli(0.5);
     }
 
-    private static INDArray slice(INDArray state, long offset, long rows, long cols) {
-        return state.get(NDArrayIndex.interval(offset, offset + rows * cols)).reshape('c', rows, cols);
+    /** A named state piece as a {@code rows x cols} matrix ('c' order). */
+    private static INDArray square(StateSpec spec, INDArray state, String name, long rows, long cols) {
+        return spec.view(state, name).reshape('c', rows, cols);
     }
 
     private Work work(long m, long n, DataType type) {
-        return work.computeIfAbsent(m + "x" + n + ":" + type, k -> new Work(m, n, type, config.eigenFloor(),
-                config.preconditions(m), config.preconditions(n)));
+        return work.computeIfAbsent(
+                m + "x" + n + ":" + type,
+                k -> new Work(m, n, type, config.eigenFloor(), config.preconditions(m), config.preconditions(n)));
     }
 
     /** Reusable buffers for one {@code m x n} shape. */

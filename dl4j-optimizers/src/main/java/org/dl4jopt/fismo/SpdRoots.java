@@ -43,8 +43,8 @@ public final class SpdRoots {
     }
 
     private void reconstruct(INDArray powers, INDArray target) {
-        scaled.assign(v).muliRowVector(powers.reshape(1, powers.length()));   // V diag(p)
-        Nd4j.gemm(scaled, v, out, false, true, 1.0, 0.0);                     // V diag(p) V^T
+        scaled.assign(v).muliRowVector(powers.reshape(1, powers.length())); // V diag(p)
+        Nd4j.gemm(scaled, v, out, false, true, 1.0, 0.0); // V diag(p) V^T
         target.assign(out);
     }
 }

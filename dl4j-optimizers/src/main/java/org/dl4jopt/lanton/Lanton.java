@@ -1,19 +1,20 @@
 package org.dl4jopt.lanton;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.dl4jopt.core.Check;
-import org.dl4jopt.core.NetworkStateLayout;
+import org.dl4jopt.core.CrossLayerRule;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.layout.ParamLayout;
+import org.dl4jopt.layout.ParamRole;
 import org.dl4jopt.muon.Muon;
 import org.dl4jopt.muon.ShapeScale;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Objects;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * LANTON: noise-adaptive layerwise learning rates over a geometry-aware optimizer (Hao, Gong, Xu, Wang, Liu,
@@ -23,17 +24,18 @@ import java.util.Objects;
  *   alpha_l = 1/sqrt(H_l + eps);  r_l = max(alpha_l / max_group(alpha), rMin)
  *   HIDDEN: W -= lr * r_l * (base optimizer's step: Muon, or FISMO)   SIGN: B = b1 B + (1-b1) G;  W -= lrSign * r_l * sign(B)
  * </pre>
- * Biases and norm parameters get the AdamW fallback. The group maximum is taken over the previous step's {@code H} of
- * every group member, read from the network's state array (DL4J updates layers one block at a time, so the current
- * step's values of later layers do not exist yet): a one-step lag, the same in every copy of the network.
+ * Biases and norm parameters get the AdamW fallback. The group maximum is the same step's, over every member of the
+ * group in the network: the network step's leader computes every member's {@code H} and the group maxima before any
+ * layer is updated ({@link LantonNoise}), as the paper's formula.
+ *
+ * <p>Routing (the Muon family's options): a non-vector parameter whose role is in {@code matrixRoles} (or whose layer
+ * is in {@code matrixRuleLayers}) is HIDDEN; otherwise the embedding, output head and first convolution are SIGN when
+ * {@code signForEdges}; layers in {@code fallbackLayers} and everything else get the AdamW fallback.
  */
 public class Lanton extends ShapeAwareUpdater {
     public static final double DEFAULT_LEARNING_RATE = 3e-3;
-    /** Scalars at the start of each non-vector parameter's state: H, nObs, seen, H and observed flag per parity. */
-    static final int SCALARS = 7;
 
-    private ShapeAwareUpdater base = Muon.builder().shapeScale(ShapeScale.MOONLIGHT).learningRate(DEFAULT_LEARNING_RATE)
-            .build();
+    private ShapeAwareUpdater base = defaultBase();
     private double beta2 = 0.99;
     private double epsilon = 1e-16;
     private double rMin;
@@ -42,10 +44,6 @@ public class Lanton extends ShapeAwareUpdater {
     private double signWeightDecay;
     private boolean signForEdges = true;
     private RateNormalization rateNormalization = RateNormalization.RATIO;
-    /** State offsets (network-wide) of every HIDDEN / SIGN member's scalars, and of this layer's own parameters. */
-    private long[] hiddenPeers = new long[0];
-    private long[] signPeers = new long[0];
-    private long[] ownOffsets = new long[0];
 
     public Lanton() {
         this.learningRate = DEFAULT_LEARNING_RATE;
@@ -62,9 +60,11 @@ public class Lanton extends ShapeAwareUpdater {
         signWeightDecay = o.signWeightDecay;
         signForEdges = o.signForEdges;
         rateNormalization = o.rateNormalization;
-        hiddenPeers = o.hiddenPeers.clone();
-        signPeers = o.signPeers.clone();
-        ownOffsets = o.ownOffsets.clone();
+    }
+
+    /** The default base: Muon with the Moonlight (D-Muon) scale. */
+    private static ShapeAwareUpdater defaultBase() {
+        return Muon.builder().shapeScale(ShapeScale.MOONLIGHT).build();
     }
 
     public static Builder builder() {
@@ -84,6 +84,19 @@ public class Lanton extends ShapeAwareUpdater {
             throw new IllegalArgumentException("Lanton.base must be a Muon or a Fismo config, got " + base.name());
         }
         base.validate();
+        ShapeAwareUpdater plain =
+                base instanceof Muon ? Muon.builder().build() : Fismo.builder().build();
+        if (Double.compare(base.getLearningRate(0, 0), plain.getLearningRate(0, 0)) != 0
+                || base.learningRateSchedule() != null
+                || base.weightDecay() != 0
+                || !base.fallback().equals(plain.fallback())
+                || !base.matrixRoles().equals(plain.matrixRoles())
+                || !base.routedLayerNames().isEmpty()
+                || base.nonFiniteGradients() != plain.nonFiniteGradients()) {
+            throw new IllegalArgumentException("Lanton.base: LANTON uses only the base's own rule options (momentum, "
+                    + "Newton-Schulz, shape scale, FISMO's factors); set the learning rate, schedule, weight decay, adam* "
+                    + "options, routing and nonFiniteGradients on Lanton.builder(), not on the base " + base + ".");
+        }
         Check.unitInterval("Lanton.beta2", beta2);
         Check.positive("Lanton.epsilon", epsilon);
         if (!(rMin >= 0 && rMin <= 1)) throw new IllegalArgumentException("Lanton.rMin must be in [0, 1], got " + rMin);
@@ -93,12 +106,15 @@ public class Lanton extends ShapeAwareUpdater {
         Objects.requireNonNull(rateNormalization, "Lanton.rateNormalization");
     }
 
-    /** The parameter's norm group; a HIDDEN matrix that the base sends to its fallback is VECTOR here too. */
+    /** The parameter's norm group (see the class comment); FISMO's size limit sends a matrix to the fallback. */
     NormGroup group(ParamLayout p) {
-        if (fallbackLayers.contains(requireLayout().layerName())) return NormGroup.VECTOR;
-        NormGroup g = NormGroup.of(p.role(), signForEdges);
-        if (g == NormGroup.HIDDEN && base.layout() != null && !base.usesMatrixRule(p)) return NormGroup.VECTOR;
-        return g;
+        String layer = requireLayout().layerName();
+        if (p.role() == ParamRole.VECTOR || fallbackLayers.contains(layer)) return NormGroup.VECTOR;
+        if (matrixRuleLayers.contains(layer) || matrixRoles.contains(p.role())) {
+            boolean fits = !(base instanceof Fismo) || ((Fismo) base).preconditionable(p);
+            return fits ? NormGroup.HIDDEN : NormGroup.VECTOR;
+        }
+        return NormGroup.of(p.role(), signForEdges) == NormGroup.SIGN ? NormGroup.SIGN : NormGroup.VECTOR;
     }
 
     @Override
@@ -106,11 +122,38 @@ public class Lanton extends ShapeAwareUpdater {
         return group(p) != NormGroup.VECTOR;
     }
 
+    /**
+     * The noise statistic {@code H}, its observation count {@code nObs}, whether a previous gradient exists
+     * ({@code seen}), that gradient {@code Gprev}, then the base optimizer's state ({@code base}, HIDDEN) or Signum's
+     * momentum {@code B} (SIGN).
+     */
     @Override
-    protected long matrixStateSize(ParamLayout p) {
-        long gprev = p.length();
-        long own = group(p) == NormGroup.HIDDEN ? base.stateNeed(p) : p.length();   // base state, or Signum's B
-        return SCALARS + gprev + own;
+    public StateSpec matrixState(ParamLayout p) {
+        StateSpec noise = StateSpec.of("H", 1, "nObs", 1, "seen", 1, "Gprev", p.length());
+        return noise.then(
+                group(p) == NormGroup.HIDDEN
+                        ? StateSpec.of("base", base.matrixState(p).size())
+                        : StateSpec.of("B", p.length()));
+    }
+
+    /** Every rate of the step: the main (HIDDEN) rate, the Signum rate, the fallback rate. */
+    @Override
+    public Map<String, Double> ratesAt(int iteration, int epoch) {
+        Map<String, Double> r = super.ratesAt(iteration, epoch);
+        if (layout() != null && layout().params().stream().anyMatch(p -> group(p) == NormGroup.SIGN)) {
+            r.put("signLearningRate", signLearningRate(iteration, epoch));
+        }
+        return r;
+    }
+
+    @Override
+    public String crossLayerRuleKey() {
+        return "Lanton";
+    }
+
+    @Override
+    public CrossLayerRule crossLayerRule(List<ShapeAwareUpdater> members) {
+        return new LantonNoise(members);
     }
 
     /** HIDDEN: the base's decay; SIGN: its own (per unit of main rate); VECTOR: the fallback's. */
@@ -126,6 +169,18 @@ public class Lanton extends ShapeAwareUpdater {
         }
     }
 
+    /**
+     * Sets the main rate (DL4J's {@code setLearningRate}) and scales the Signum rate by the same factor, as a schedule
+     * on the main rate scales it.
+     */
+    @Override
+    public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
+        double base = lrSchedule != null ? lrSchedule.valueAt(0, 0) : lr;
+        double factor = base / learningRate;
+        super.setLrAndSchedule(lr, lrSchedule);
+        signLearningRate *= factor;
+    }
+
     /** Signum rate at this step: follows the main rate's schedule proportionally. */
     double signLearningRate(int iteration, int epoch) {
         return signLearningRate * getLearningRate(iteration, epoch) / learningRate;
@@ -139,37 +194,6 @@ public class Lanton extends ShapeAwareUpdater {
     }
 
     @Override
-    public ShapeAwareUpdater withNetworkStateLayout(NetworkStateLayout nsl) {
-        List<Long> hidden = new ArrayList<>();
-        List<Long> sign = new ArrayList<>();
-        long[] own = new long[requireLayout().params().size()];
-        Arrays.fill(own, -1);
-        for (NetworkStateLayout.Entry e : nsl.entries()) {
-            if (!(e.config instanceof Lanton)) continue;
-            Lanton l = (Lanton) e.config;
-            for (int i = 0; i < l.requireLayout().params().size(); i++) {
-                ParamLayout p = l.requireLayout().params().get(i);
-                if (!p.key().equals(e.key) || !l.usesMatrixRule(p)) continue;
-                (l.group(p) == NormGroup.HIDDEN ? hidden : sign).add(e.offset);
-                if (l.requireLayout().layerName().equals(layout().layerName())) own[i] = e.offset;
-            }
-        }
-        Lanton c = clone();
-        c.hiddenPeers = hidden.stream().mapToLong(Long::longValue).toArray();
-        c.signPeers = sign.stream().mapToLong(Long::longValue).toArray();
-        c.ownOffsets = own;
-        return c;
-    }
-
-    long[] peers(NormGroup g) {
-        return g == NormGroup.HIDDEN ? hiddenPeers : signPeers;
-    }
-
-    long ownOffset(int index) {
-        return ownOffsets.length > index ? ownOffsets[index] : -1;
-    }
-
-    @Override
     protected ShapeAwareGradientUpdater<?> newUpdater() {
         return new LantonUpdater(this);
     }
@@ -179,12 +203,29 @@ public class Lanton extends ShapeAwareUpdater {
         return new Lanton(this);
     }
 
-    public ShapeAwareUpdater base() { return base; }
-    public double beta2() { return beta2; }
-    public double epsilon() { return epsilon; }
-    public double rMin() { return rMin; }
-    public double signMomentum() { return signMomentum; }
-    public RateNormalization rateNormalization() { return rateNormalization; }
+    public ShapeAwareUpdater base() {
+        return base;
+    }
+
+    public double beta2() {
+        return beta2;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
+
+    public double rMin() {
+        return rMin;
+    }
+
+    public double signMomentum() {
+        return signMomentum;
+    }
+
+    public RateNormalization rateNormalization() {
+        return rateNormalization;
+    }
 
     /** The dual-norm scale s_l of a HIDDEN matrix: the same shape scale the base step uses (spec 2.2). */
     double dualScale(ParamLayout p) {
@@ -197,20 +238,31 @@ public class Lanton extends ShapeAwareUpdater {
         if (this == o) return true;
         if (o == null || o.getClass() != getClass()) return false;
         Lanton l = (Lanton) o;
-        return baseEquals(l) && base.equals(l.base) && Double.compare(beta2, l.beta2) == 0
-                && Double.compare(epsilon, l.epsilon) == 0 && Double.compare(rMin, l.rMin) == 0
+        return baseEquals(l)
+                && base.equals(l.base)
+                && Double.compare(beta2, l.beta2) == 0
+                && Double.compare(epsilon, l.epsilon) == 0
+                && Double.compare(rMin, l.rMin) == 0
                 && Double.compare(signLearningRate, l.signLearningRate) == 0
                 && Double.compare(signMomentum, l.signMomentum) == 0
-                && Double.compare(signWeightDecay, l.signWeightDecay) == 0 && signForEdges == l.signForEdges
-                && rateNormalization == l.rateNormalization && Arrays.equals(hiddenPeers, l.hiddenPeers)
-                && Arrays.equals(signPeers, l.signPeers) && Arrays.equals(ownOffsets, l.ownOffsets);
+                && Double.compare(signWeightDecay, l.signWeightDecay) == 0
+                && signForEdges == l.signForEdges
+                && rateNormalization == l.rateNormalization;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(baseHashCode(), base, beta2, epsilon, rMin, signLearningRate, signMomentum,
-                signWeightDecay, signForEdges, rateNormalization, Arrays.hashCode(hiddenPeers),
-                Arrays.hashCode(signPeers), Arrays.hashCode(ownOffsets));
+        return Objects.hash(
+                baseHashCode(),
+                base,
+                beta2,
+                epsilon,
+                rMin,
+                signLearningRate,
+                signMomentum,
+                signWeightDecay,
+                signForEdges,
+                rateNormalization);
     }
 
     @Override
@@ -220,26 +272,61 @@ public class Lanton extends ShapeAwareUpdater {
     }
 
     /** Builder with the spec's [C] defaults (section 2.6): Muon base with the Moonlight (D-Muon) scale, lr 3e-3. */
-    public static class Builder extends ShapeAwareUpdater.Builder<Builder> {
+    public static class Builder extends ShapeAwareUpdater.RoutedBuilder<Builder> {
         private final Lanton l = new Lanton();
 
         public Builder() {
             super(DEFAULT_LEARNING_RATE);
         }
 
-        /** The geometry-aware step of the HIDDEN group: a Muon (default, Moonlight scale) or a Fismo config. */
-        public Builder base(ShapeAwareUpdater b) { l.base = b; return this; }
+        /**
+         * The geometry-aware step of the HIDDEN group: a Muon (default, Moonlight scale) or a Fismo config that sets
+         * only its rule's options (momentum, Newton-Schulz, scale, factors); anything else is refused.
+         */
+        public Builder base(ShapeAwareUpdater b) {
+            l.base = b;
+            return this;
+        }
         /** EMA coefficient of the squared noise, in [0, 1). */
-        public Builder beta2(double v) { l.beta2 = v; return this; }
-        public Builder epsilon(double v) { l.epsilon = v; return this; }
+        public Builder beta2(double v) {
+            l.beta2 = v;
+            return this;
+        }
+
+        public Builder epsilon(double v) {
+            l.epsilon = v;
+            return this;
+        }
         /** Floor of the rate factor, in [0, 1] (0: faithful; 0.05 if a layer's rate collapses). */
-        public Builder rMin(double v) { l.rMin = v; return this; }
-        public Builder signLearningRate(double v) { l.signLearningRate = v; return this; }
-        public Builder signMomentum(double v) { l.signMomentum = v; return this; }
-        public Builder signWeightDecay(double v) { l.signWeightDecay = v; return this; }
+        public Builder rMin(double v) {
+            l.rMin = v;
+            return this;
+        }
+
+        public Builder signLearningRate(double v) {
+            l.signLearningRate = v;
+            return this;
+        }
+
+        public Builder signMomentum(double v) {
+            l.signMomentum = v;
+            return this;
+        }
+
+        public Builder signWeightDecay(double v) {
+            l.signWeightDecay = v;
+            return this;
+        }
         /** Embedding, head and first convolution with Signum (default, as the paper) or with the AdamW fallback. */
-        public Builder signForEdges(boolean v) { l.signForEdges = v; return this; }
-        public Builder rateNormalization(RateNormalization v) { l.rateNormalization = v; return this; }
+        public Builder signForEdges(boolean v) {
+            l.signForEdges = v;
+            return this;
+        }
+
+        public Builder rateNormalization(RateNormalization v) {
+            l.rateNormalization = v;
+            return this;
+        }
 
         public Lanton build() {
             return fill(new Lanton(l));

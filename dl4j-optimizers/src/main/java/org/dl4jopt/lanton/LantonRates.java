@@ -1,9 +1,8 @@
 package org.dl4jopt.lanton;
 
+import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.dl4jopt.core.PerParamValuesListener;
-
-import java.util.Map;
 
 /**
  * Shows what LANTON does: logs each layer's rate factor {@code r} (its learning rate is {@code r} times its group's)

@@ -29,6 +29,8 @@ final class NuclearNorm {
         boolean tall = d.rows() > d.columns();
         Nd4j.gemm(d, d, gram, tall, !tall, 1.0, 0.0);
         Nd4j.getBlasWrapper().syev('N', 'L', gram, lam);
-        return Transforms.sqrt(Transforms.max(lam, 0.0, false), false).sumNumber().doubleValue();
+        return Transforms.sqrt(Transforms.max(lam, 0.0, false), false)
+                .sumNumber()
+                .doubleValue();
     }
 }

@@ -1,17 +1,15 @@
 package org.dl4jopt.layout;
 
+import java.util.List;
+import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
-import org.deeplearning4j.nn.api.TrainingConfig;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
-
-import java.util.List;
 
 /**
  * Where a layer configuration keeps the updater configs and regularization lists of its parameters, seen through
@@ -22,7 +20,10 @@ import java.util.List;
  */
 final class LayerSlots {
     /** Which of the owner's two regularization lists a parameter uses. */
-    enum ListKind { WEIGHTS, BIASES }
+    enum ListKind {
+        WEIGHTS,
+        BIASES
+    }
 
     private final Object owner;
 
@@ -42,7 +43,8 @@ final class LayerSlots {
         if (o instanceof BaseLayer || o instanceof AbstractSameDiffLayer || o instanceof SameDiffVertex) {
             return new LayerSlots(o);
         }
-        throw new IllegalArgumentException("Layer type " + layerOrVertex.getClass().getName() + " (wrapping "
+        throw new IllegalArgumentException("Layer type "
+                + layerOrVertex.getClass().getName() + " (wrapping "
                 + o.getClass().getName() + ") keeps its updater in a place dl4j-optimizers does not know; use a "
                 + "DL4J updater for this layer or open an issue.");
     }
@@ -57,16 +59,34 @@ final class LayerSlots {
         boolean done = false;
         if (owner instanceof BaseLayer) {
             BaseLayer l = (BaseLayer) owner;
-            if (l.getIUpdater() == old) { l.setIUpdater(replacement); done = true; }
-            if (l.getBiasUpdater() == old) { l.setBiasUpdater(replacement); done = true; }
+            if (l.getIUpdater() == old) {
+                l.setIUpdater(replacement);
+                done = true;
+            }
+            if (l.getBiasUpdater() == old) {
+                l.setBiasUpdater(replacement);
+                done = true;
+            }
         } else if (owner instanceof AbstractSameDiffLayer) {
             AbstractSameDiffLayer l = (AbstractSameDiffLayer) owner;
-            if (l.getUpdater() == old) { l.setUpdater(replacement); done = true; }
-            if (l.getBiasUpdater() == old) { l.setBiasUpdater(replacement); done = true; }
+            if (l.getUpdater() == old) {
+                l.setUpdater(replacement);
+                done = true;
+            }
+            if (l.getBiasUpdater() == old) {
+                l.setBiasUpdater(replacement);
+                done = true;
+            }
         } else {
             SameDiffVertex v = (SameDiffVertex) owner;
-            if (v.getUpdater() == old) { v.setUpdater(replacement); done = true; }
-            if (v.getBiasUpdater() == old) { v.setBiasUpdater(replacement); done = true; }
+            if (v.getUpdater() == old) {
+                v.setUpdater(replacement);
+                done = true;
+            }
+            if (v.getBiasUpdater() == old) {
+                v.setBiasUpdater(replacement);
+                done = true;
+            }
         }
         return done;
     }
@@ -88,13 +108,16 @@ final class LayerSlots {
     void setRegularization(ListKind kind, List<Regularization> list) {
         if (owner instanceof BaseLayer) {
             BaseLayer l = (BaseLayer) owner;
-            if (kind == ListKind.WEIGHTS) l.setRegularization(list); else l.setRegularizationBias(list);
+            if (kind == ListKind.WEIGHTS) l.setRegularization(list);
+            else l.setRegularizationBias(list);
         } else if (owner instanceof AbstractSameDiffLayer) {
             AbstractSameDiffLayer l = (AbstractSameDiffLayer) owner;
-            if (kind == ListKind.WEIGHTS) l.setRegularization(list); else l.setRegularizationBias(list);
+            if (kind == ListKind.WEIGHTS) l.setRegularization(list);
+            else l.setRegularizationBias(list);
         } else {
             SameDiffVertex v = (SameDiffVertex) owner;
-            if (kind == ListKind.WEIGHTS) v.setRegularization(list); else v.setRegularizationBias(list);
+            if (kind == ListKind.WEIGHTS) v.setRegularization(list);
+            else v.setRegularizationBias(list);
         }
     }
 

@@ -1,5 +1,15 @@
 package org.dl4jopt.layout;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -12,7 +22,9 @@ import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.dl4jopt.core.CoupledL2;
 import org.dl4jopt.core.DecoupledWeightDecay;
-import org.dl4jopt.core.NetworkStateLayout;
+import org.dl4jopt.core.NetworkContext;
+import org.dl4jopt.core.NetworkPlan;
+import org.dl4jopt.core.NonFiniteGradientPolicy;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.core.UpdateGate;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -20,12 +32,6 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Turns the layers of a network configuration, visited in DL4J's parameter-flattening order, into {@link LayerLayout}s
@@ -102,34 +108,141 @@ public final class LayoutPlanner {
             }
             firstConvSeen |= hasConv;
         }
-        shareNetworkStateLayout();
+        writeNetworkPlan();
     }
 
-    /** Second pass: state offsets of every parameter, handed to the configs that ask for them. */
-    private void shareNetworkStateLayout() {
-        List<NetworkStateLayout.Entry> entries = new ArrayList<>();
-        long offset = 0;
+    /** A block of ours: the config serving some contiguous parameters of a unit, and where they start. */
+    private static final class Block {
+        final Unit unit;
+        final ShapeAwareUpdater config;
+        long paramOffset;
+        long stateOffset;
+        int ruleSlot = -1;
+
+        Block(Unit unit, ShapeAwareUpdater config) {
+            this.unit = unit;
+            this.config = config;
+        }
+    }
+
+    /**
+     * Second pass: the network plan ({@link NetworkPlan}). Our blocks in DL4J's block order (the flattening order),
+     * the first of them the leader holding the network context; cross-layer rule groups get context slots; every
+     * config learns its parameter and state offsets.
+     */
+    private void writeNetworkPlan() {
+        List<Block> blocks = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
         for (Unit u : units) {
+            names.add(u.name);
             for (Param p : u.params) {
                 IUpdater up = u.layer.getUpdaterByParam(p.key);
+                if (up instanceof ShapeAwareUpdater
+                        && (blocks.isEmpty()
+                                || blocks.get(blocks.size() - 1).config != up
+                                || blocks.get(blocks.size() - 1).unit != u)) {
+                    blocks.add(new Block(u, (ShapeAwareUpdater) up));
+                }
+            }
+        }
+        if (blocks.isEmpty()) return;
+        NonFiniteGradientPolicy policy = blocks.get(0).config.nonFiniteGradients();
+        for (Block b : blocks) {
+            Set<String> unknown = new TreeSet<>(b.config.routedLayerNames());
+            unknown.removeAll(names);
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException(b.config.name() + ": layer names " + unknown + " in fallbackLayers/"
+                        + "matrixRuleLayers name no layer of this network; its layers are " + names + ".");
+            }
+            if (b.config.nonFiniteGradients() != policy) {
+                throw new IllegalArgumentException("Layer '" + b.unit.name + "' has nonFiniteGradients "
+                        + b.config.nonFiniteGradients() + " but layer '" + blocks.get(0).unit.name + "' has " + policy
+                        + ": the check covers the whole network's step, so every layer needs the same policy.");
+            }
+        }
+        Map<String, List<Block>> groups = new LinkedHashMap<>();
+        for (Block b : blocks) {
+            String key = b.config.crossLayerRuleKey();
+            if (key != null) groups.computeIfAbsent(key, k -> new ArrayList<>()).add(b);
+        }
+        int slots = 0;
+        for (List<Block> g : groups.values()) {
+            List<ShapeAwareUpdater> cfgs = new ArrayList<>();
+            for (Block b : g) cfgs.add(b.config);
+            int n = g.get(0).config.crossLayerRule(cfgs).slots(); // validates that the members can share it
+            for (Block b : g) b.ruleSlot = slots;
+            slots += n;
+        }
+        int contextSize = NetworkContext.HEADER + slots;
+        Block leader = blocks.get(0);
+        ShapeAwareUpdater provisional = leader.config.withPlan(new NetworkPlan(
+                0,
+                0,
+                0,
+                contextSize,
+                leader.ruleSlot,
+                0,
+                0,
+                Collections.singletonList(new NetworkPlan.Member(leader.config, 0, 0, -1)),
+                null));
+        // offsets in DL4J's flattening order; the leader's state includes the context
+        List<NetworkPlan.LayerRange> ranges = new ArrayList<>();
+        long paramOffset = 0;
+        long stateOffset = 0;
+        int next = 0;
+        for (Unit u : units) {
+            long unitStart = paramOffset;
+            for (Param p : u.params) {
+                IUpdater up = u.layer.getUpdaterByParam(p.key);
+                if (next < blocks.size() && blocks.get(next).unit == u && blocks.get(next).config == up) {
+                    blocks.get(next).paramOffset = paramOffset;
+                    blocks.get(next).stateOffset = stateOffset;
+                    next++;
+                } else if (up instanceof ShapeAwareUpdater && next == 0) {
+                    throw new IllegalStateException("block order"); // cannot happen: blocks came from this walk
+                }
                 long len = 1;
                 for (long d : p.shape) len *= d;
-                entries.add(new NetworkStateLayout.Entry(u.name, p.key,
-                        up instanceof ShapeAwareUpdater ? (ShapeAwareUpdater) up : null, offset));
-                offset += up == null ? 0 : up.stateSize(len);
+                paramOffset += len;
+                stateOffset += up == null ? 0 : (up == leader.config ? provisional : up).stateSize(len);
+            }
+            if (paramOffset > unitStart)
+                ranges.add(new NetworkPlan.LayerRange(u.name, unitStart, paramOffset - unitStart));
+            if (next == 0 && hasForeignState(u)) {
+                log.warn(
+                        "Layer '{}' uses a DL4J updater and comes before the first layer of dl4j-optimizers: DL4J "
+                                + "updates it before the network step's checks, so a refused or skipped step cannot undo its "
+                                + "update.",
+                        u.name);
             }
         }
-        NetworkStateLayout layout = new NetworkStateLayout(entries);
-        for (Unit u : units) {
-            Map<IUpdater, ShapeAwareUpdater> done = new IdentityHashMap<>();
-            for (Param p : u.params) {
-                IUpdater up = u.layer.getUpdaterByParam(p.key);
-                if (!(up instanceof ShapeAwareUpdater) || done.containsKey(up)) continue;
-                ShapeAwareUpdater next = ((ShapeAwareUpdater) up).withNetworkStateLayout(layout);
-                done.put(up, next);
-                if (next != up) LayerSlots.of(u.layer).replaceUpdater(up, next);
+        List<NetworkPlan.Member> members = new ArrayList<>();
+        for (Block b : blocks) members.add(new NetworkPlan.Member(b.config, b.paramOffset, b.stateOffset, b.ruleSlot));
+        for (int k = 0; k < blocks.size(); k++) {
+            Block b = blocks.get(k);
+            NetworkPlan plan = new NetworkPlan(
+                    b.paramOffset,
+                    b.stateOffset,
+                    leader.stateOffset,
+                    contextSize,
+                    b.ruleSlot,
+                    paramOffset,
+                    stateOffset,
+                    k == 0 ? members : null,
+                    k == 0 ? ranges : null);
+            if (!LayerSlots.of(b.unit.layer).replaceUpdater(b.config, b.config.withPlan(plan))) {
+                throw new IllegalArgumentException("Layer '" + b.unit.name + "': could not find where "
+                        + LayerSlots.of(b.unit.layer).owner().getClass().getSimpleName() + " keeps its updater config");
             }
         }
+    }
+
+    private static boolean hasForeignState(Unit u) {
+        for (Param p : u.params) {
+            IUpdater up = u.layer.getUpdaterByParam(p.key);
+            if (up != null && !(up instanceof ShapeAwareUpdater) && up.stateSize(1) > 0) return true;
+        }
+        return false;
     }
 
     private static boolean hasConvKernel(Unit u) {
@@ -141,7 +254,9 @@ public final class LayoutPlanner {
     }
 
     private static boolean isConvKernel(Object core, Param p) {
-        return core instanceof ConvolutionLayer && p.weight && p.shape.length >= 3
+        return core instanceof ConvolutionLayer
+                && p.weight
+                && p.shape.length >= 3
                 && !(core instanceof DepthwiseConvolution2D)
                 && !(core instanceof SeparableConvolution2D && "W".equals(p.key));
     }
@@ -222,7 +337,11 @@ public final class LayoutPlanner {
             fanOut = 1;
         }
         ParamRole role;
-        if (p.bias || !p.weight || rows <= 1 || cols <= 1 || core instanceof DepthwiseConvolution2D
+        if (p.bias
+                || !p.weight
+                || rows <= 1
+                || cols <= 1
+                || core instanceof DepthwiseConvolution2D
                 || (core instanceof SeparableConvolution2D && "W".equals(p.key))) {
             role = ParamRole.VECTOR;
             rows = 1;
@@ -255,7 +374,8 @@ public final class LayoutPlanner {
             LayerSlots.ListKind kind = slots.kindOf(u.layer, p.key);
             IUpdater up = u.layer.getUpdaterByParam(p.key);
             if (!(up instanceof ShapeAwareUpdater)) {
-                if (kind != null) foreign.computeIfAbsent(kind, k -> new ArrayList<>()).add(p.key);
+                if (kind != null)
+                    foreign.computeIfAbsent(kind, k -> new ArrayList<>()).add(p.key);
                 continue;
             }
             ShapeAwareUpdater cfg = (ShapeAwareUpdater) up;
@@ -264,8 +384,13 @@ public final class LayoutPlanner {
             double c = cfg.decayCoefficient(pl);
             if (kind == null) {
                 if (c > 0) {
-                    log.warn("Layer '{}': DL4J applies no regularization to parameter '{}' of {}, so its weight decay "
-                            + "({}) cannot be applied", u.name, p.key, slots.owner().getClass().getSimpleName(), c);
+                    log.warn(
+                            "Layer '{}': DL4J applies no regularization to parameter '{}' of {}, so its weight decay "
+                                    + "({}) cannot be applied",
+                            u.name,
+                            p.key,
+                            slots.owner().getClass().getSimpleName(),
+                            c);
                 }
                 continue;
             }
@@ -306,10 +431,14 @@ public final class LayoutPlanner {
             if (c > 0) {
                 if (foreign.containsKey(kind)) {
                     throw new IllegalArgumentException("Layer '" + u.name + "': parameters " + foreign.get(kind)
-                            + " have another updater but share the " + kind.name().toLowerCase() + " regularization "
+                            + " have another updater but share the "
+                            + kind.name().toLowerCase() + " regularization "
                             + "list that must carry this optimizer's weight decay.");
                 }
-                list.add(coupled.getOrDefault(kind, false) ? new CoupledL2(c) : new DecoupledWeightDecay(c, gates.get(kind)));
+                list.add(
+                        coupled.getOrDefault(kind, false)
+                                ? new CoupledL2(c)
+                                : new DecoupledWeightDecay(c, gates.get(kind)));
             }
             slots.setRegularization(kind, list);
         }

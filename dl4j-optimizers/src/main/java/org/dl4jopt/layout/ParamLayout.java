@@ -1,12 +1,11 @@
 package org.dl4jopt.layout;
 
-import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
-import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
-
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * Layout of one parameter inside an updater block: its key, role, full shape, memory order, and the 2-D matrix view
@@ -15,8 +14,11 @@ import java.util.Objects;
  * scale factors. DL4J dense weights are {@code [nIn, nOut]} in 'f' order, so there rows = fanIn; conv kernels are
  * {@code [nOut, nIn, kH, kW]} in 'c' order, flattened to {@code [nOut, nIn*kH*kW]}, so rows = fanOut.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+@JsonAutoDetect(
+        fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+        setterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class ParamLayout implements Serializable {
     private final String key;
     private final ParamRole role;
@@ -28,10 +30,15 @@ public final class ParamLayout implements Serializable {
     private final long fanOut;
 
     @JsonCreator
-    public ParamLayout(@JsonProperty("key") String key, @JsonProperty("role") ParamRole role,
-                       @JsonProperty("shape") long[] shape, @JsonProperty("order") char order,
-                       @JsonProperty("rows") long rows, @JsonProperty("cols") long cols,
-                       @JsonProperty("fanIn") long fanIn, @JsonProperty("fanOut") long fanOut) {
+    public ParamLayout(
+            @JsonProperty("key") String key,
+            @JsonProperty("role") ParamRole role,
+            @JsonProperty("shape") long[] shape,
+            @JsonProperty("order") char order,
+            @JsonProperty("rows") long rows,
+            @JsonProperty("cols") long cols,
+            @JsonProperty("fanIn") long fanIn,
+            @JsonProperty("fanOut") long fanOut) {
         this.key = Objects.requireNonNull(key, "key");
         this.role = Objects.requireNonNull(role, "role");
         this.shape = shape.clone();
@@ -46,14 +53,37 @@ public final class ParamLayout implements Serializable {
         }
     }
 
-    public String key() { return key; }
-    public ParamRole role() { return role; }
-    public long[] shape() { return shape.clone(); }
-    public char order() { return order; }
-    public long rows() { return rows; }
-    public long cols() { return cols; }
-    public long fanIn() { return fanIn; }
-    public long fanOut() { return fanOut; }
+    public String key() {
+        return key;
+    }
+
+    public ParamRole role() {
+        return role;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public char order() {
+        return order;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public long cols() {
+        return cols;
+    }
+
+    public long fanIn() {
+        return fanIn;
+    }
+
+    public long fanOut() {
+        return fanOut;
+    }
 
     /** Number of elements. */
     public long length() {
@@ -67,8 +97,14 @@ public final class ParamLayout implements Serializable {
         if (this == o) return true;
         if (!(o instanceof ParamLayout)) return false;
         ParamLayout p = (ParamLayout) o;
-        return order == p.order && rows == p.rows && cols == p.cols && fanIn == p.fanIn && fanOut == p.fanOut
-                && key.equals(p.key) && role == p.role && Arrays.equals(shape, p.shape);
+        return order == p.order
+                && rows == p.rows
+                && cols == p.cols
+                && fanIn == p.fanIn
+                && fanOut == p.fanOut
+                && key.equals(p.key)
+                && role == p.role
+                && Arrays.equals(shape, p.shape);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package org.dl4jopt.muon;
 
+import java.util.Objects;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
-
-import java.util.Objects;
 
 /**
  * Muon's hyperparameters and validation, shared by {@link Muon} and the optimizers built on its step (Drop-Muon);
@@ -44,45 +44,70 @@ public abstract class AbstractMuon extends ShapeAwareUpdater {
         super.validate();
         Check.unitInterval(name() + ".momentum", momentum);
         Check.atLeast(name() + ".nsSteps", nsSteps, 1);
-        Check.nonNegative(name() + ".nsEpsilon", nsEpsilon);
+        Check.positive(name() + ".nsEpsilon", nsEpsilon); // > 0: an all-zero momentum must not give 0/0
         Objects.requireNonNull(nsCoefficients, name() + ".nsCoefficients");
         Objects.requireNonNull(shapeScale, name() + ".shapeScale");
     }
 
-    /** One momentum buffer of the parameter's size. */
+    /** One momentum buffer {@code M} of the parameter's size. */
     @Override
-    protected long matrixStateSize(ParamLayout p) {
-        return p.length();
+    public StateSpec matrixState(ParamLayout p) {
+        return StateSpec.of("M", p.length());
     }
 
-    public double momentum() { return momentum; }
-    public boolean nesterov() { return nesterov; }
-    public int nsSteps() { return nsSteps; }
-    public double nsEpsilon() { return nsEpsilon; }
-    public NsCoefficients nsCoefficients() { return nsCoefficients; }
-    public ShapeScale shapeScale() { return shapeScale; }
-    public boolean flattenedConvScale() { return flattenedConvScale; }
+    public double momentum() {
+        return momentum;
+    }
+
+    public boolean nesterov() {
+        return nesterov;
+    }
+
+    public int nsSteps() {
+        return nsSteps;
+    }
+
+    public double nsEpsilon() {
+        return nsEpsilon;
+    }
+
+    public NsCoefficients nsCoefficients() {
+        return nsCoefficients;
+    }
+
+    public ShapeScale shapeScale() {
+        return shapeScale;
+    }
+
+    public boolean flattenedConvScale() {
+        return flattenedConvScale;
+    }
 
     @Override
     public boolean equals(Object o) {
         if (this == o) return true;
         if (o == null || o.getClass() != getClass()) return false;
         AbstractMuon m = (AbstractMuon) o;
-        return baseEquals(m) && Double.compare(momentum, m.momentum) == 0 && nesterov == m.nesterov
-                && nsSteps == m.nsSteps && Double.compare(nsEpsilon, m.nsEpsilon) == 0
-                && nsCoefficients == m.nsCoefficients && shapeScale == m.shapeScale
+        return baseEquals(m)
+                && Double.compare(momentum, m.momentum) == 0
+                && nesterov == m.nesterov
+                && nsSteps == m.nsSteps
+                && Double.compare(nsEpsilon, m.nsEpsilon) == 0
+                && nsCoefficients == m.nsCoefficients
+                && shapeScale == m.shapeScale
                 && flattenedConvScale == m.flattenedConvScale;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(baseHashCode(), momentum, nesterov, nsSteps, nsEpsilon, nsCoefficients, shapeScale,
-                flattenedConvScale);
+        return Objects.hash(
+                baseHashCode(), momentum, nesterov, nsSteps, nsEpsilon, nsCoefficients, shapeScale, flattenedConvScale);
     }
 
     @Override
     public String toString() {
-        return name() + "(lr=" + learningRate + ", momentum=" + momentum + ", nesterov=" + nesterov + ", ns=" + nsCoefficients
+        return name() + "(lr=" + learningRate + ", momentum=" + momentum + ", nesterov=" + nesterov + ", ns="
+                + nsCoefficients
                 + "x" + nsSteps + ", scale=" + shapeScale + ", wd=" + weightDecay + ", fallback=" + fallback
                 + (layout == null ? ", unprepared" : ", " + layout) + ")";
     }
@@ -95,7 +120,8 @@ public abstract class AbstractMuon extends ShapeAwareUpdater {
      * @param <M> the config it builds
      */
     @SuppressWarnings("unchecked")
-    public abstract static class Base<B extends Base<B, M>, M extends AbstractMuon> extends ShapeAwareUpdater.Builder<B> {
+    public abstract static class Base<B extends Base<B, M>, M extends AbstractMuon>
+            extends ShapeAwareUpdater.RoutedBuilder<B> {
         protected final M proto;
         private final AbstractMuon p;
 
@@ -106,15 +132,39 @@ public abstract class AbstractMuon extends ShapeAwareUpdater {
         }
 
         /** EMA momentum coefficient beta, in [0, 1). */
-        public B momentum(double m) { p.momentum = m; return (B) this; }
+        public B momentum(double m) {
+            p.momentum = m;
+            return (B) this;
+        }
         /** Nesterov ({@code (1-beta)G + beta M}, default) or plain ({@code M}) momentum. */
-        public B nesterov(boolean n) { p.nesterov = n; return (B) this; }
-        public B nsSteps(int k) { p.nsSteps = k; return (B) this; }
+        public B nesterov(boolean n) {
+            p.nesterov = n;
+            return (B) this;
+        }
+
+        public B nsSteps(int k) {
+            p.nsSteps = k;
+            return (B) this;
+        }
         /** Additive epsilon of the input normalisation {@code G / (||G||_F + eps)}. */
-        public B nsEpsilon(double eps) { p.nsEpsilon = eps; return (B) this; }
-        public B nsCoefficients(NsCoefficients c) { p.nsCoefficients = c; return (B) this; }
-        public B shapeScale(ShapeScale s) { p.shapeScale = s; return (B) this; }
+        public B nsEpsilon(double eps) {
+            p.nsEpsilon = eps;
+            return (B) this;
+        }
+
+        public B nsCoefficients(NsCoefficients c) {
+            p.nsCoefficients = c;
+            return (B) this;
+        }
+
+        public B shapeScale(ShapeScale s) {
+            p.shapeScale = s;
+            return (B) this;
+        }
         /** KELLER scale of conv kernels from the flattened matrix instead of the kernel's kH/kW (spec 1.4 choice). */
-        public B flattenedConvScale(boolean f) { p.flattenedConvScale = f; return (B) this; }
+        public B flattenedConvScale(boolean f) {
+            p.flattenedConvScale = f;
+            return (B) this;
+        }
     }
 }

@@ -1,7 +1,5 @@
 package org.dl4jopt.muon;
 
-
-
 /**
  * Muon: MomentUm Orthogonalized by Newton-Schulz (K. Jordan et al., 2024, github.com/KellerJordan/Muon; spec
  * {@code muon-dropmuon.md} section 1). For each hidden weight matrix {@code W} with gradient {@code G}:
@@ -18,8 +16,7 @@ package org.dl4jopt.muon;
 public class Muon extends AbstractMuon {
 
     /** Muon with every default (lr 0.02). */
-    public Muon() {
-    }
+    public Muon() {}
 
     /** Muon with the given learning rate and every other default. */
     public Muon(double learningRate) {

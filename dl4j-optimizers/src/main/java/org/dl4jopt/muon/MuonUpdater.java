@@ -1,12 +1,11 @@
 package org.dl4jopt.muon;
 
+import java.util.List;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.layout.ParamLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.List;
 
 /** The update rule of {@link Muon} (and Drop-Muon's active layers); state per matrix: the momentum buffer {@code M} (same layout as the gradient). */
 public class MuonUpdater extends ShapeAwareGradientUpdater<AbstractMuon> {
@@ -24,14 +23,15 @@ public class MuonUpdater extends ShapeAwareGradientUpdater<AbstractMuon> {
     }
 
     @Override
-    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray m, double lr, int iteration,
-                                   int epoch) {
+    protected void applyMatrixRule(
+            int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
+        INDArray m = config.matrixState(p).view(state, "M");
         double beta = config.momentum();
         m.muli(beta);
-        Nd4j.exec(new Axpy(g, m, m, 1 - beta));          // M = beta*M + (1-beta)*G
+        Nd4j.exec(new Axpy(g, m, m, 1 - beta)); // M = beta*M + (1-beta)*G
         if (config.nesterov()) {
             g.muli(1 - beta);
-            Nd4j.exec(new Axpy(m, g, g, beta));          // U = (1-beta)*G + beta*M, in the gradient's place
+            Nd4j.exec(new Axpy(m, g, g, beta)); // U = (1-beta)*G + beta*M, in the gradient's place
         } else {
             g.assign(m);
         }

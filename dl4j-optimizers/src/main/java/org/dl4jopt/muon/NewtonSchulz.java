@@ -1,15 +1,14 @@
 package org.dl4jopt.muon;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.dl4jopt.core.Kernels;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The quintic Newton-Schulz iteration that approximates {@code polar(G) = U V^T} (Muon, Keller Jordan 2024; spec
@@ -63,13 +62,13 @@ public final class NewtonSchulz {
         w.xFlat.assign(mFlat).muli(1.0 / (coefficients.normScale() * norm + epsilon));
         for (int j = 0; j < steps; j++) {
             double[] abc = coefficients.step(j);
-            w.scaleIdentity(abc[0]);                                      // aI = a * I
-            Nd4j.gemm(w.x, w.x, w.a, tall, !tall, 1.0, 0.0);              // A = X X^T, or X^T X when tall
-            Nd4j.exec(new Axpy(w.aFlat, w.eyeFlat, w.bFlat, abc[1]));     // B = b A + a I
-            Nd4j.gemm(w.a, w.a, w.b, false, false, abc[2], 1.0);          // B += c A^2
+            w.scaleIdentity(abc[0]); // aI = a * I
+            Nd4j.gemm(w.x, w.x, w.a, tall, !tall, 1.0, 0.0); // A = X X^T, or X^T X when tall
+            Nd4j.exec(new Axpy(w.aFlat, w.eyeFlat, w.bFlat, abc[1])); // B = b A + a I
+            Nd4j.gemm(w.a, w.a, w.b, false, false, abc[2], 1.0); // B += c A^2
             double alpha = j == steps - 1 ? scale : 1.0;
             if (tall) Nd4j.gemm(w.x, w.b, w.y, false, false, alpha, 0.0); // Y = X B
-            else Nd4j.gemm(w.b, w.x, w.y, false, false, alpha, 0.0);      // Y = B X
+            else Nd4j.gemm(w.b, w.x, w.y, false, false, alpha, 0.0); // Y = B X
             w.swap();
         }
         mFlat.assign(w.xFlat);

@@ -18,8 +18,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * function of the saved state (nothing extra to save, identical on all workers).
  */
 public final class MomentumMask {
-    private MomentumMask() {
-    }
+    private MomentumMask() {}
 
     /**
      * Writes {@code keep} (same length as {@code v}, 0/1) for threshold {@code tau > 0}; returns the number of masked
@@ -31,9 +30,9 @@ public final class MomentumMask {
             throw new IllegalArgumentException("MomentumMask: keep has " + keep.length() + " entries, v " + v.length());
         }
         double meanV = v.sumNumber().doubleValue() / v.length();
-        double threshold = tau * tau * meanV;               // sqrt(v_i) > tau sqrt(mean v)  <=>  v_i > tau^2 mean v
+        double threshold = tau * tau * meanV; // sqrt(v_i) > tau sqrt(mean v)  <=>  v_i > tau^2 mean v
         keep.assign(v).subi(threshold);
-        Transforms.step(keep, false);                                  // x > 0 ? 1 : 0
+        Transforms.step(keep, false); // x > 0 ? 1 : 0
         return keep.length() - Math.round(keep.sumNumber().doubleValue());
     }
 }

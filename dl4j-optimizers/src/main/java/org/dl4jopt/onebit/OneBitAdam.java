@@ -1,11 +1,11 @@
 package org.dl4jopt.onebit;
 
+import java.util.Objects;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
-
-import java.util.Objects;
 
 /**
  * 1-bit Adam (Tang et al., "1-bit Adam: Communication Efficient Large-Scale Training with Adam's Convergence Speed",
@@ -85,9 +85,11 @@ public class OneBitAdam extends ShapeAwareUpdater {
      * 8) only with {@link #compressSingleWorker()}: the multi-worker exchange keeps its error buffers itself.
      */
     @Override
-    protected long matrixStateSize(ParamLayout p) {
-        long errors = compressSingleWorker ? 2 * TwoStageAllReduce.paddedLength(p.length(), 1) : 0;
-        return 1 + 2 * p.length() + errors;
+    public StateSpec matrixState(ParamLayout p) {
+        StateSpec s = StateSpec.of("t", 1, "M", p.length(), "V", p.length());
+        if (!compressSingleWorker) return s;
+        long padded = TwoStageAllReduce.paddedLength(p.length(), 1);
+        return s.then(StateSpec.of("workerErr", padded, "serverErr", padded));
     }
 
     @Override
@@ -100,27 +102,58 @@ public class OneBitAdam extends ShapeAwareUpdater {
         return new OneBitAdam(this);
     }
 
-    public double beta1() { return beta1; }
-    public double beta2() { return beta2; }
-    public double epsilon() { return epsilon; }
-    public long freezeStep() { return freezeStep; }
-    public boolean biasCorrection() { return biasCorrection; }
-    public boolean compressSingleWorker() { return compressSingleWorker; }
-    public double momentumMaskThreshold() { return momentumMaskThreshold; }
+    public double beta1() {
+        return beta1;
+    }
+
+    public double beta2() {
+        return beta2;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
+
+    public long freezeStep() {
+        return freezeStep;
+    }
+
+    public boolean biasCorrection() {
+        return biasCorrection;
+    }
+
+    public boolean compressSingleWorker() {
+        return compressSingleWorker;
+    }
+
+    public double momentumMaskThreshold() {
+        return momentumMaskThreshold;
+    }
 
     @Override
     public boolean equals(Object o) {
         if (o == null || o.getClass() != getClass()) return false;
         OneBitAdam a = (OneBitAdam) o;
-        return baseEquals(a) && Double.compare(beta1, a.beta1) == 0 && Double.compare(beta2, a.beta2) == 0
-                && Double.compare(epsilon, a.epsilon) == 0 && freezeStep == a.freezeStep
-                && biasCorrection == a.biasCorrection && compressSingleWorker == a.compressSingleWorker
+        return baseEquals(a)
+                && Double.compare(beta1, a.beta1) == 0
+                && Double.compare(beta2, a.beta2) == 0
+                && Double.compare(epsilon, a.epsilon) == 0
+                && freezeStep == a.freezeStep
+                && biasCorrection == a.biasCorrection
+                && compressSingleWorker == a.compressSingleWorker
                 && Double.compare(momentumMaskThreshold, a.momentumMaskThreshold) == 0;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(baseHashCode(), beta1, beta2, epsilon, freezeStep, biasCorrection, compressSingleWorker,
+        return Objects.hash(
+                baseHashCode(),
+                beta1,
+                beta2,
+                epsilon,
+                freezeStep,
+                biasCorrection,
+                compressSingleWorker,
                 momentumMaskThreshold);
     }
 
@@ -139,15 +172,35 @@ public class OneBitAdam extends ShapeAwareUpdater {
             super(DEFAULT_LEARNING_RATE);
         }
 
-        public Builder beta1(double v) { a.beta1 = v; return this; }
-        public Builder beta2(double v) { a.beta2 = v; return this; }
-        public Builder epsilon(double v) { a.epsilon = v; return this; }
+        public Builder beta1(double v) {
+            a.beta1 = v;
+            return this;
+        }
+
+        public Builder beta2(double v) {
+            a.beta2 = v;
+            return this;
+        }
+
+        public Builder epsilon(double v) {
+            a.epsilon = v;
+            return this;
+        }
         /** Warm-up steps of plain Adam before the variance is frozen (rule of thumb: 15-25 % of training), >= 1. */
-        public Builder freezeStep(long v) { a.freezeStep = v; return this; }
+        public Builder freezeStep(long v) {
+            a.freezeStep = v;
+            return this;
+        }
         /** Bias-corrected warm-up, freezing the corrected variance (the paper's "original Adam"); off: DeepSpeed. */
-        public Builder biasCorrection(boolean v) { a.biasCorrection = v; return this; }
+        public Builder biasCorrection(boolean v) {
+            a.biasCorrection = v;
+            return this;
+        }
         /** After the freeze, compress the momentum with error feedback even with one worker. */
-        public Builder compressSingleWorker(boolean v) { a.compressSingleWorker = v; return this; }
+        public Builder compressSingleWorker(boolean v) {
+            a.compressSingleWorker = v;
+            return this;
+        }
         /**
          * Momentum mask threshold {@code tau >= 0} (default 0: no mask, DeepSpeed parity). After the freeze, entries
          * with {@code sqrt(v_i) <= tau * RMS(sqrt(v))} over their compression unit (the concatenation of all OneBitAdam
@@ -156,7 +209,10 @@ public class OneBitAdam extends ShapeAwareUpdater {
          * spec's mask (A.7); larger values bound the 1-bit step amplification {@code RMS(sqrt v)/sqrt(v_i)} by
          * {@code 1/tau} (see {@link MomentumMask}). Only acts where momentum is compressed.
          */
-        public Builder momentumMaskThreshold(double v) { a.momentumMaskThreshold = v; return this; }
+        public Builder momentumMaskThreshold(double v) {
+            a.momentumMaskThreshold = v;
+            return this;
+        }
 
         public OneBitAdam build() {
             return fill(new OneBitAdam(a));

@@ -1,6 +1,7 @@
 package org.dl4jopt.onebit;
 
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
@@ -22,38 +23,37 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     }
 
     @Override
-    protected void applyMatrixRule(int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration,
-                                   int epoch) {
+    protected void applyMatrixRule(
+            int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         long n = p.length();
-        StateViews views = views(state, n);
+        StateViews views = views(config.matrixState(p), state);
         INDArray tSlot = views.step;
         INDArray m = views.m;
         INDArray v = views.v;
-        long t = (long) tSlot.getDouble(0) + 1;                    // O(1) host read per tensor and step
+        long t = (long) tSlot.getDouble(0) + 1; // O(1) host read per tensor and step
         tSlot.assign(t);
         double b1 = config.beta1();
         double b2 = config.beta2();
         m.muli(b1);
-        Nd4j.exec(new Axpy(g, m, m, 1 - b1));                     // m = b1 m + (1-b1) g
+        Nd4j.exec(new Axpy(g, m, m, 1 - b1)); // m = b1 m + (1-b1) g
         INDArray w = workBuffer(0, index, g);
         boolean warmup = t <= config.freezeStep();
         if (warmup) {
             v.muli(b2);
             w.assign(g).muli(g);
-            Nd4j.exec(new Axpy(w, v, v, 1 - b2));                 // v = b2 v + (1-b2) g^2
+            Nd4j.exec(new Axpy(w, v, v, 1 - b2)); // v = b2 v + (1-b2) g^2
         } else if (config.compressSingleWorker()) {
             if (compressors[index] == null) compressors[index] = new TwoStageAllReduce(n, 1, g.dataType());
-            long padded = TwoStageAllReduce.paddedLength(n, 1);
-            INDArray workerErr = state.get(NDArrayIndex.interval(1 + 2 * n, 1 + 2 * n + padded));
-            INDArray serverErr = state.get(NDArrayIndex.interval(1 + 2 * n + padded, 1 + 2 * n + 2 * padded));
+            INDArray workerErr = config.matrixState(p).view(state, "workerErr");
+            INDArray serverErr = config.matrixState(p).view(state, "serverErr");
             double tau = config.momentumMaskThreshold();
             INDArray keep = tau > 0 ? workBuffer(1, index, g) : null;
             if (keep != null) {
-                MomentumMask.compute(v, tau, keep);                // v is frozen: the same mask every step
+                MomentumMask.compute(v, tau, keep); // v is frozen: the same mask every step
                 m.muli(keep);
             }
             compressors[index].apply(new INDArray[] {m}, new INDArray[] {workerErr}, new INDArray[] {serverErr});
-            if (keep != null) {                                   // masked: m = 0, errors held at 0 (W = 1: N' = chunk)
+            if (keep != null) { // masked: m = 0, errors held at 0 (W = 1: N' = chunk)
                 m.muli(keep);
                 workerErr.get(NDArrayIndex.interval(0, n)).muli(keep);
                 serverErr.get(NDArrayIndex.interval(0, n)).muli(keep);
@@ -64,27 +64,26 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
         if (warmup && config.biasCorrection()) {
             mScale = 1.0 / (1 - Math.pow(b1, t));
             vScale = 1.0 / (1 - Math.pow(b2, t));
-            if (t == config.freezeStep()) {                        // freeze the corrected variance
+            if (t == config.freezeStep()) { // freeze the corrected variance
                 v.muli(vScale);
                 vScale = 1.0;
             }
         }
         w.assign(v).muli(vScale);
         Transforms.sqrt(w, false).addi(config.epsilon());
-        g.assign(m).divi(w).muli(lr * mScale);                    // update = lr * m / (sqrt(v) + eps)
+        g.assign(m).divi(w).muli(lr * mScale); // update = lr * m / (sqrt(v) + eps)
     }
 
     /** Live views of parameter {@code i}'s state, for the multi-worker exchange, which reads t and m (never v). */
     public StateViews stateViews(int i) {
         ParamLayout p = layout.params().get(i);
         if (!config.usesMatrixRule(p)) throw new IllegalStateException("OneBitAdam routes every parameter itself");
-        return views(stateSlice(i), p.length());
+        return views(config.matrixState(p), stateSlice(i));
     }
 
-    /** The {@code [t | m | v]} head of a parameter's state slice (the error buffers follow it, if any). */
-    private static StateViews views(INDArray state, long n) {
-        return new StateViews(state.get(NDArrayIndex.point(0)), state.get(NDArrayIndex.interval(1, 1 + n)),
-                state.get(NDArrayIndex.interval(1 + n, 1 + 2 * n)));
+    /** The named {@code t}, {@code M}, {@code V} pieces of a parameter's state slice. */
+    private static StateViews views(StateSpec spec, INDArray state) {
+        return new StateViews(spec.view(state, "t"), spec.view(state, "M"), spec.view(state, "V"));
     }
 
     /** Number of parameters of this block (each with its own {@link #stateViews}). */

@@ -13,8 +13,7 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  * {@code scale = ||z||_2 / sqrt(n)}, {@code C(z) = scale * sgn(z)}, error {@code z - C(z)}. ND4J ops only.
  */
 public final class OneBitCompressor {
-    private OneBitCompressor() {
-    }
+    private OneBitCompressor() {}
 
     /**
      * Replaces {@code z} (a contiguous flat array) by its signs and returns the scale; {@code error} (same length)

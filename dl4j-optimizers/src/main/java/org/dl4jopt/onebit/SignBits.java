@@ -17,11 +17,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class SignBits {
     private final long n;
-    private final INDArray bits;      // [n/8, 8] work
-    private final INDArray bytes;     // [n/8, 1] work
-    private final INDArray weights;   // [8, 1]: 128, 64, ..., 1
+    private final INDArray bits; // [n/8, 8] work
+    private final INDArray bytes; // [n/8, 1] work
+    private final INDArray weights; // [8, 1]: 128, 64, ..., 1
     private final INDArray weightRow; // [1, 8]: 128, 64, ..., 1
-    private final INDArray ones;      // [1, 8]
+    private final INDArray ones; // [1, 8]
 
     /** Buffers for vectors of {@code n} elements (a multiple of 8) of type {@code type} (FLOAT or DOUBLE). */
     public SignBits(long n, DataType type) {
@@ -33,7 +33,9 @@ public final class SignBits {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             bits = Nd4j.create(type, n / 8, 8);
             bytes = Nd4j.create(type, n / 8, 1);
-            weightRow = Nd4j.createFromArray(128.0, 64, 32, 16, 8, 4, 2, 1).castTo(type).reshape(1, 8);
+            weightRow = Nd4j.createFromArray(128.0, 64, 32, 16, 8, 4, 2, 1)
+                    .castTo(type)
+                    .reshape(1, 8);
             weights = weightRow.reshape(8, 1).dup();
             ones = Nd4j.ones(type, 1, 8);
         }
@@ -57,7 +59,7 @@ public final class SignBits {
         flat.assign(z);
         BooleanIndexing.replaceWhere(flat, 1.0, Conditions.greaterThanOrEqual(0.0));
         BooleanIndexing.replaceWhere(flat, 0.0, Conditions.lessThan(0.0));
-        bits.mmuli(weights, bytes);                                  // byte = sum_k bit_k * 2^(7-k), exact
+        bits.mmuli(weights, bytes); // byte = sum_k bit_k * 2^(7-k), exact
         packed.assign(bytes.reshape(n / 8));
     }
 
@@ -65,10 +67,10 @@ public final class SignBits {
     public void unpack(INDArray packed, INDArray signs) {
         check(signs, packed);
         bytes.reshape(n / 8).assign(packed);
-        bytes.mmuli(ones, bits);                                     // every byte repeated 8 times
+        bytes.mmuli(ones, bits); // every byte repeated 8 times
         bits.diviRowVector(weightRow);
         Transforms.floor(bits, false);
-        Nd4j.exec(new ScalarFMod(bits, 2.0));                        // bit 7-k = floor(b / 2^(7-k)) mod 2
+        Nd4j.exec(new ScalarFMod(bits, 2.0)); // bit 7-k = floor(b / 2^(7-k)) mod 2
         bits.muli(2).subi(1);
         signs.assign(bits.reshape(n));
     }

@@ -78,7 +78,7 @@ public final class TwoStageAllReduce {
         for (int r = 0; r < w; r++) {
             z[r].assign(workerErr[r]);
             z[r].get(NDArrayIndex.interval(0, n)).addi(momenta[r]);
-            s[r] = OneBitCompressor.compress(z[r], workerErr[r]);          // z[r] now holds the signs
+            s[r] = OneBitCompressor.compress(z[r], workerErr[r]); // z[r] now holds the signs
         }
         double[] big = new double[w];
         for (int r = 0; r < w; r++) {
@@ -87,7 +87,9 @@ public final class TwoStageAllReduce {
                 Nd4j.exec(new Axpy(z[i].get(NDArrayIndex.interval(r * chunk, (r + 1) * chunk)), a, a, s[i] / w));
             }
             big[r] = OneBitCompressor.compress(a, serverErr[r]);
-            result.get(NDArrayIndex.interval(r * chunk, (r + 1) * chunk)).assign(a).muli(big[r]);
+            result.get(NDArrayIndex.interval(r * chunk, (r + 1) * chunk))
+                    .assign(a)
+                    .muli(big[r]);
         }
         for (INDArray m : momenta) m.assign(result.get(NDArrayIndex.interval(0, n)));
         return new Scales(s, big);

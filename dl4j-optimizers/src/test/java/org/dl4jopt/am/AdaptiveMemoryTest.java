@@ -1,5 +1,13 @@
 package org.dl4jopt.am;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -25,25 +33,26 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import java.io.File;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** AM-SGD and AM-AdamW (spec onebit-adam-am-momentum.md B.4, B.11; issue acceptance tests). */
 class AdaptiveMemoryTest {
 
     /** Dense 1 -> 2 (its bias b is a free 2-vector to feed chosen gradients) and a head. */
     static MultiLayerNetwork tiny(IUpdater u) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.DOUBLE)
-                .updater(u).list()
-                .layer(new DenseLayer.Builder().nIn(1).nOut(2).activation(Activation.IDENTITY).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(2).nOut(1)
-                        .activation(Activation.IDENTITY).build())
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(1)
+                .dataType(DataType.DOUBLE)
+                .updater(u)
+                .list()
+                .layer(new DenseLayer.Builder()
+                        .nIn(1)
+                        .nOut(2)
+                        .activation(Activation.IDENTITY)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .nIn(2)
+                        .nOut(1)
+                        .activation(Activation.IDENTITY)
+                        .build())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
         net.init();
@@ -52,7 +61,8 @@ class AdaptiveMemoryTest {
 
     /** Feeds g0 then g1 to the bias; returns {beta, d_new[0], d_new[1]} (lr 1, so d_new = b1 - b2). */
     static double[] secondStep(double[] g0, double[] g1) {
-        MultiLayerNetwork net = tiny(AdaptiveMemorySgd.builder().learningRate(1.0).build());
+        MultiLayerNetwork net =
+                tiny(AdaptiveMemorySgd.builder().learningRate(1.0).build());
         ManualStep.apply(net, Map.of("0_b", Nd4j.createFromArray(new double[][] {g0})), 0);
         INDArray b1 = net.getLayer(0).getParam("b").dup();
         ManualStep.apply(net, Map.of("0_b", Nd4j.createFromArray(new double[][] {g1})), 1);
@@ -63,11 +73,11 @@ class AdaptiveMemoryTest {
 
     @Test
     void workedBetaValuesOfTheSpec() {
-        double[] a = secondStep(new double[] {0.5, 0.5}, new double[] {1, 0});       // num 1.05, den 0.5: clipped
+        double[] a = secondStep(new double[] {0.5, 0.5}, new double[] {1, 0}); // num 1.05, den 0.5: clipped
         assertEquals(0.9, a[0], 1e-12);
         assertEquals(0.545455, a[1], 1e-6);
         assertEquals(0.454545, a[2], 1e-6);
-        double[] b = secondStep(new double[] {1, 0}, new double[] {-1, 0});           // num 0.7, den 4
+        double[] b = secondStep(new double[] {1, 0}, new double[] {-1, 0}); // num 0.7, den 4
         assertEquals(0.175, b[0], 1e-12);
         assertEquals(-0.5, b[1], 1e-12);
         assertEquals(0.0, b[2], 1e-12);
@@ -86,14 +96,18 @@ class AdaptiveMemoryTest {
     void fixedBetaWithoutProximalTermIsEmaMomentum() {
         double beta = 0.8;
         double lr = 0.1;
-        MultiLayerNetwork net = tiny(AdaptiveMemorySgd.builder().learningRate(lr).lambda(0).fixedBeta(beta).build());
+        MultiLayerNetwork net = tiny(AdaptiveMemorySgd.builder()
+                .learningRate(lr)
+                .lambda(0)
+                .fixedBeta(beta)
+                .build());
         double[][] grads = {{1, -1}, {0.5, 2}, {-1, 0.3}, {0.2, 0.2}};
         double[] b = net.getLayer(0).getParam("b").dup().toDoubleVector();
         double[] d = new double[2];
         for (int t = 0; t < grads.length; t++) {
             ManualStep.apply(net, Map.of("0_b", Nd4j.createFromArray(new double[][] {grads[t]})), t);
             for (int i = 0; i < 2; i++) {
-                d[i] = t == 0 ? grads[t][i] : beta * d[i] + (1 - beta) * grads[t][i];   // EMA momentum, d_0 = g_0
+                d[i] = t == 0 ? grads[t][i] : beta * d[i] + (1 - beta) * grads[t][i]; // EMA momentum, d_0 = g_0
                 b[i] -= lr * d[i];
             }
         }
@@ -105,17 +119,27 @@ class AdaptiveMemoryTest {
      * (DL4J 1.0.0-M2.1's global {@code .weightDecay(x)} puts it twice into some layers' lists).
      */
     static MultiLayerNetwork mlp(IUpdater u, boolean dl4jWeightDecay) {
-        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
+                .seed(3)
+                .dataType(DataType.DOUBLE)
                 .updater(u);
         MultiLayerConfiguration conf = b.list()
-                .layer(new DenseLayer.Builder().nIn(16).nOut(12).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(12).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
+                .layer(new DenseLayer.Builder()
+                        .nIn(16)
+                        .nOut(12)
+                        .activation(Activation.TANH)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(12)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .build())
                 .build();
         if (dl4jWeightDecay) {
             for (var c : conf.getConfs()) {
-                ((org.deeplearning4j.nn.conf.layers.BaseLayer) c.getLayer()).setRegularization(new java.util.ArrayList<>(
-                        List.of(new org.nd4j.linalg.learning.regularization.WeightDecay(0.01, true))));
+                ((org.deeplearning4j.nn.conf.layers.BaseLayer) c.getLayer())
+                        .setRegularization(new java.util.ArrayList<>(
+                                List.of(new org.nd4j.linalg.learning.regularization.WeightDecay(0.01, true))));
             }
         }
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
@@ -126,14 +150,22 @@ class AdaptiveMemoryTest {
     @Test
     void fixedBetaWithoutProximalTermIsDl4jAdamWithWeightDecay() {
         List<DataSet> data = SyntheticData.vectors(256, 16, 3, 4).batchBy(32);
-        MultiLayerNetwork am = mlp(AdaptiveMemoryAdamW.builder().learningRate(1e-2).lambda(0).fixedBeta(0.9)
-                .betaMax(0.9).epsilon(1e-12).weightDecay(0.01).build(), false);
+        MultiLayerNetwork am = mlp(
+                AdaptiveMemoryAdamW.builder()
+                        .learningRate(1e-2)
+                        .lambda(0)
+                        .fixedBeta(0.9)
+                        .betaMax(0.9)
+                        .epsilon(1e-12)
+                        .weightDecay(0.01)
+                        .build(),
+                false);
         MultiLayerNetwork adam = mlp(new Adam(1e-2, 0.9, 0.999, 1e-12), true);
         for (int i = 0; i < 8; i++) {
             am.fit(data.get(i));
             adam.fit(data.get(i));
-            double rel = am.params().sub(adam.params()).norm2Number().doubleValue() / adam.params().norm2Number()
-                    .doubleValue();
+            double rel = am.params().sub(adam.params()).norm2Number().doubleValue()
+                    / adam.params().norm2Number().doubleValue();
             assertTrue(rel < 1e-6, "step " + i + ": relative difference " + rel);
         }
     }
@@ -144,7 +176,7 @@ class AdaptiveMemoryTest {
         MultiLayerNetwork adamw = tiny(AdaptiveMemoryAdamW.builder().build());
         for (MultiLayerNetwork net : new MultiLayerNetwork[] {sgd, adamw}) {
             ManualStep.apply(net, Map.of("0_b", Nd4j.zeros(DataType.DOUBLE, 1, 2)), 0);
-            ManualStep.apply(net, Map.of("0_b", Nd4j.zeros(DataType.DOUBLE, 1, 2)), 1);   // d = g = 0
+            ManualStep.apply(net, Map.of("0_b", Nd4j.zeros(DataType.DOUBLE, 1, 2)), 1); // d = g = 0
             ManualStep.apply(net, Map.of("0_b", Nd4j.ones(DataType.DOUBLE, 1, 2)), 2);
             INDArray before = net.getUpdater().getStateViewArray().dup();
             INDArray bad = Nd4j.createFromArray(new double[][] {{Double.NaN, 1}});
@@ -156,7 +188,10 @@ class AdaptiveMemoryTest {
 
     @Test
     void perLayerGranularitySharesOneBeta() {
-        MultiLayerNetwork net = mlp(AdaptiveMemoryAdamW.builder().granularity(BetaGranularity.PER_LAYER).build(),
+        MultiLayerNetwork net = mlp(
+                AdaptiveMemoryAdamW.builder()
+                        .granularity(BetaGranularity.PER_LAYER)
+                        .build(),
                 false);
         AmBetas betas = new AmBetas(1000);
         net.addListeners(betas);
@@ -174,8 +209,14 @@ class AdaptiveMemoryTest {
     @Test
     void trainsCnnAndGraphAndResumesExactly(@TempDir Path dir) throws Exception {
         List<DataSet> images = SyntheticData.images(256, 11).batchBy(32);
-        for (IUpdater u : new IUpdater[] {AdaptiveMemorySgd.builder().weightDecay(1e-4).build(),
-                AdaptiveMemoryAdamW.builder().weightDecay(0.01).build()}) {
+        for (IUpdater u : new IUpdater[] {
+            AdaptiveMemorySgd.builder()
+                    .granularity(BetaGranularity.PER_TENSOR)
+                    .weightDecay(1e-4)
+                    .build(),
+            AdaptiveMemorySgd.builder().build(),
+            AdaptiveMemoryAdamW.builder().weightDecay(0.01).build()
+        }) {
             MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.cnn(u, 42, DataType.FLOAT)));
             net.init();
             double first = net.score(images.get(0));
@@ -190,25 +231,35 @@ class AdaptiveMemoryTest {
                 restored.fit(images.get(i % images.size()));
             }
             assertTrue(net.params().equalsWithEps(restored.params(), 1e-6), u + ": save, restore, continue");
-            assertEquals(net.getLayerWiseConfigurations(),
-                    MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson()));
+            assertEquals(
+                    net.getLayerWiseConfigurations(),
+                    MultiLayerConfiguration.fromJson(
+                            net.getLayerWiseConfigurations().toJson()));
         }
         ComputationGraph graph = new ComputationGraph(Optimizers.prepare(TestModels.attention(
                 AdaptiveMemoryAdamW.builder().learningRate(3e-3).build(), 5, DataType.FLOAT, 8, 6, 3)));
         graph.init();
-        Training.assertLossFalls("graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.8);
+        Training.assertLossFalls(
+                "graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.8);
     }
 
     @Test
     void badHyperparametersAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> AdaptiveMemorySgd.builder().betaMax(1.5).build());
         assertTrue(e.getMessage().contains("AdaptiveMemorySgd.betaMax"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> AdaptiveMemorySgd.builder().lambda(-1).build());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AdaptiveMemorySgd.builder().lambda(-1).build());
         assertTrue(e.getMessage().contains("AdaptiveMemorySgd.lambda"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> AdaptiveMemoryAdamW.builder().fixedBeta(1).build());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AdaptiveMemoryAdamW.builder().fixedBeta(1).build());
         assertTrue(e.getMessage().contains("AdaptiveMemoryAdamW.fixedBeta"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> AdaptiveMemoryAdamW.builder().beta2(1).build());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> AdaptiveMemoryAdamW.builder().beta2(1).build());
         assertTrue(e.getMessage().contains("AdaptiveMemoryAdamW.beta2"), e.getMessage());
     }
 }

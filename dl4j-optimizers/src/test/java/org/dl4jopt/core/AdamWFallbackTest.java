@@ -1,5 +1,6 @@
 package org.dl4jopt.core;
 
+import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -17,8 +18,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
-import java.util.Map;
-
 /**
  * The AdamW fallback against the reference formula written out in double (Muon repo's adam_update, decoupled decay
  * on the old weights), with an epsilon large enough that DL4J's different epsilon placement would be caught, and
@@ -28,11 +27,20 @@ class AdamWFallbackTest {
     static final double LR = 0.02, ADAM_LR = 0.01, B1 = 0.9, B2 = 0.95, EPS = 1e-3, WD = 0.1;
 
     static MultiLayerNetwork net(Muon muon) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE).updater(muon)
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE)
+                .updater(muon)
                 .list()
-                .layer(new DenseLayer.Builder().nIn(3).nOut(4).activation(Activation.IDENTITY).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(2)
-                        .activation(Activation.IDENTITY).build())
+                .layer(new DenseLayer.Builder()
+                        .nIn(3)
+                        .nOut(4)
+                        .activation(Activation.IDENTITY)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .nIn(4)
+                        .nOut(2)
+                        .activation(Activation.IDENTITY)
+                        .build())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
         net.init();
@@ -40,7 +48,12 @@ class AdamWFallbackTest {
     }
 
     static Muon.Builder muon() {
-        return Muon.builder().learningRate(LR).adamLearningRate(ADAM_LR).adamBeta1(B1).adamBeta2(B2).adamEpsilon(EPS)
+        return Muon.builder()
+                .learningRate(LR)
+                .adamLearningRate(ADAM_LR)
+                .adamBeta1(B1)
+                .adamBeta2(B2)
+                .adamEpsilon(EPS)
                 .adamWeightDecay(WD);
     }
 
@@ -60,8 +73,9 @@ class AdamWFallbackTest {
         return w;
     }
 
-    static final double[][] GRADS = {{0.01, -0.002, 0.0005, 0.03}, {-0.02, 0.001, 0.0, 0.01},
-            {0.005, 0.004, -0.001, -0.02}};
+    static final double[][] GRADS = {
+        {0.01, -0.002, 0.0005, 0.03}, {-0.02, 0.001, 0.0, 0.01}, {0.005, 0.004, -0.001, -0.02}
+    };
 
     void check(MultiLayerNetwork net, double[] lrs) {
         double[] b0 = net.getLayer(0).getParam("b").toDoubleVector();
@@ -81,7 +95,10 @@ class AdamWFallbackTest {
 
     @Test
     void fallbackRateFollowsSchedule() {
-        MapSchedule s = new MapSchedule.Builder(ScheduleType.ITERATION).add(0, LR).add(1, LR / 2).build();
+        MapSchedule s = new MapSchedule.Builder(ScheduleType.ITERATION)
+                .add(0, LR)
+                .add(1, LR / 2)
+                .build();
         check(net(muon().learningRateSchedule(s).build()), new double[] {ADAM_LR, ADAM_LR / 2, ADAM_LR / 2});
     }
 

@@ -1,5 +1,10 @@
 package org.dl4jopt.dropmuon;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -7,12 +12,6 @@ import org.dl4jopt.Optimizers;
 import org.dl4jopt.testmodels.TestModels;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One {@link DropMuonBackprop} instance serving several networks at once. DL4J's ParallelWrapper does exactly that:
@@ -23,8 +22,8 @@ class DropMuonBackpropSharedTest {
 
     /** dense1, dense2, output; fixed cutoff 2: blocks 0 and 1 frozen, so the backward pass stops at dense2. */
     static MultiLayerNetwork mlp() {
-        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.mlp(
-                DropMuon.builder().fixedCutoff(2).build(), 5, DataType.FLOAT, 6, 8, 3)));
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(
+                TestModels.mlp(DropMuon.builder().fixedCutoff(2).build(), 5, DataType.FLOAT, 6, 8, 3)));
         net.init();
         return net;
     }
@@ -39,7 +38,7 @@ class DropMuonBackpropSharedTest {
 
         shared.onForwardPass(a, List.of());
         assertTrue(a.getLayers()[1] instanceof FrozenLayer, "a is truncated at dense2");
-        shared.onForwardPass(b, List.of());                 // worker b's forward pass while a is between passes
+        shared.onForwardPass(b, List.of()); // worker b's forward pass while a is between passes
         assertTrue(a.getLayers()[1] instanceof FrozenLayer, "b's forward pass must not undo a's truncation");
         assertTrue(b.getLayers()[1] instanceof FrozenLayer, "b is truncated at dense2");
         assertSame(b1, ((FrozenLayer) b.getLayers()[1]).getInsideLayer(), "b's wrapper holds b's own layer");

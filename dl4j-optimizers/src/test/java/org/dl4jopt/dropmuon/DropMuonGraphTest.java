@@ -1,5 +1,9 @@
 package org.dl4jopt.dropmuon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.testmodels.SyntheticData;
@@ -9,11 +13,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-
 /** On a ComputationGraph Drop-Muon skips the frozen layers' updates (positions in topological order). */
 class DropMuonGraphTest {
 
@@ -21,8 +20,16 @@ class DropMuonGraphTest {
     void frozenVerticesAreNotUpdated() {
         // attention graph: attn (0), dense (1), output (2); cutoff fixed at 1 freezes the attention layer
         ComputationGraph net = new ComputationGraph(Optimizers.prepare(TestModels.attention(
-                DropMuon.builder().fixedCutoff(1).weightDecay(0.01).adamWeightDecay(0.01).build(), 5,
-                DataType.FLOAT, 8, 6, 3)));
+                DropMuon.builder()
+                        .fixedCutoff(1)
+                        .weightDecay(0.01)
+                        .adamWeightDecay(0.01)
+                        .build(),
+                5,
+                DataType.FLOAT,
+                8,
+                6,
+                3)));
         net.init();
         List<DataSet> data = SyntheticData.sequences(128, 8, 6, 3, 9).batchBy(32);
         INDArray attn = net.getLayer("attn").params().dup();

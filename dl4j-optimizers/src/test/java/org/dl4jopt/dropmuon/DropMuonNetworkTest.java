@@ -1,5 +1,15 @@
 package org.dl4jopt.dropmuon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -17,23 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
-
-import java.io.File;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Drop-Muon in a real MultiLayerNetwork (spec 2.3, 2.8; issue acceptance tests). */
 class DropMuonNetworkTest {
     static final List<DataSet> IMAGES = SyntheticData.images(256, 11).batchBy(32);
-    static final int BLOCKS = 4;   // conv1, conv2, dense, output
+    static final int BLOCKS = 4; // conv1, conv2, dense, output
 
     static MultiLayerNetwork cnn(IUpdater u, boolean truncate) {
         MultiLayerConfiguration conf = TestModels.cnn(u, 42, DataType.FLOAT);
@@ -44,7 +44,11 @@ class DropMuonNetworkTest {
     }
 
     static DropMuon.Builder dropMuon() {
-        return DropMuon.builder().learningRate(0.02).weightDecay(0.01).adamLearningRate(1e-3).adamWeightDecay(0.01)
+        return DropMuon.builder()
+                .learningRate(0.02)
+                .weightDecay(0.01)
+                .adamLearningRate(1e-3)
+                .adamWeightDecay(0.01)
                 .seed(3);
     }
 
@@ -59,9 +63,18 @@ class DropMuonNetworkTest {
             var cfg = b.getGradientUpdater().getConfig();
             if (!(cfg instanceof ShapeAwareUpdater)) continue;
             String name = ((ShapeAwareUpdater) cfg).requireLayout().layerName();
-            INDArray params = net.params().reshape(net.params().length()).get(
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(b.getParamOffsetStart(), b.getParamOffsetEnd()));
-            out.put(name, new INDArray[] {params.dup(), b.getUpdaterView().dup()});
+            INDArray params = net.params()
+                    .reshape(net.params().length())
+                    .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(
+                            b.getParamOffsetStart(), b.getParamOffsetEnd()));
+            INDArray own = ((java.util.Map<String, INDArray>)
+                            b.getGradientUpdater().getState())
+                    .entrySet().stream()
+                            .filter(e -> !e.getKey().equals("STATE"))
+                            .map(e -> e.getValue().reshape(e.getValue().length()))
+                            .reduce((x, y) -> Nd4j.concat(0, x, y))
+                            .get(); // the layer's own state, no context
+            out.put(name, new INDArray[] {params.dup(), own.dup()});
         }
         return out;
     }
@@ -70,8 +83,14 @@ class DropMuonNetworkTest {
 
     @Test
     void fixedCutoffZeroIsExactlyMuon() {
-        MultiLayerNetwork muon = cnn(Muon.builder().learningRate(0.02).weightDecay(0.01).adamLearningRate(1e-3)
-                .adamWeightDecay(0.01).build(), false);
+        MultiLayerNetwork muon = cnn(
+                Muon.builder()
+                        .learningRate(0.02)
+                        .weightDecay(0.01)
+                        .adamLearningRate(1e-3)
+                        .adamWeightDecay(0.01)
+                        .build(),
+                false);
         MultiLayerNetwork drop = cnn(dropMuon().fixedCutoff(0).build(), true);
         fit(muon, 0, 6);
         fit(drop, 0, 6);
@@ -173,7 +192,8 @@ class DropMuonNetworkTest {
         for (int it = 0; it < truncated.size(); it++) {
             int cutoff = cfg.cutoff().cutoff(it, BLOCKS);
             for (int p = 0; p < BLOCKS; p++) {
-                assertEquals(p >= cutoff, truncated.get(it)[p], "iteration " + it + " cutoff " + cutoff + " block " + p);
+                assertEquals(
+                        p >= cutoff, truncated.get(it)[p], "iteration " + it + " cutoff " + cutoff + " block " + p);
                 if (p < cutoff) skipped++;
             }
         }
@@ -192,7 +212,8 @@ class DropMuonNetworkTest {
         fit(without, 0, 40);
         double last = with.score(IMAGES.get(0));
         assertTrue(last < 0.6 * first, "loss " + first + " -> " + last);
-        assertTrue(with.params().equalsWithEps(without.params(), 1e-5),
+        assertTrue(
+                with.params().equalsWithEps(without.params(), 1e-5),
                 "skipping the backward pass of frozen layers does not change the training");
     }
 }

@@ -1,12 +1,12 @@
 package org.dl4jopt.lanton;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import org.dl4jopt.Mat;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Spec acceptance test 7: nuc(D) equals the sum of singular values of a full SVD (here a Jacobi oracle). */
 class NuclearNormTest {

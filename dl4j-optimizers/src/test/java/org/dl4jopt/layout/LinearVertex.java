@@ -1,5 +1,8 @@
 package org.dl4jopt.layout;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDVertexParams;
@@ -10,17 +13,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 /** A user-defined SameDiff graph vertex with a weight matrix and a bias: {@code out = in W + b}. */
 public class LinearVertex extends SameDiffVertex {
     private int nIn;
     private int nOut;
 
-    public LinearVertex() {
-    }
+    public LinearVertex() {}
 
     public LinearVertex(int nIn, int nOut) {
         this.nIn = nIn;
@@ -28,8 +26,8 @@ public class LinearVertex extends SameDiffVertex {
     }
 
     @Override
-    public SDVariable defineVertex(SameDiff sd, Map<String, SDVariable> in, Map<String, SDVariable> params,
-                                   Map<String, SDVariable> masks) {
+    public SDVariable defineVertex(
+            SameDiff sd, Map<String, SDVariable> in, Map<String, SDVariable> params, Map<String, SDVariable> masks) {
         return in.get("in").mmul(params.get("W")).add(params.get("b"));
     }
 
@@ -71,7 +69,9 @@ public class LinearVertex extends SameDiffVertex {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof LinearVertex && super.equals(o) && ((LinearVertex) o).nIn == nIn
+        return o instanceof LinearVertex
+                && super.equals(o)
+                && ((LinearVertex) o).nIn == nIn
                 && ((LinearVertex) o).nOut == nOut;
     }
 

@@ -1,12 +1,19 @@
 package org.dl4jopt.muon;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.core.ShapeAwareUpdater;
@@ -19,21 +26,20 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.io.File;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** Muon inside ordinary DL4J training: fit, serialization, clone, workspaces (ParallelWrapper and Spark: the dl4j-optimizers-parallel and -spark modules). */
 class MuonNetworkTest {
     static final List<DataSet> IMAGES = SyntheticData.images(256, 11).batchBy(32);
 
     static MultiLayerNetwork cnn(WorkspaceMode ws) {
-        MultiLayerConfiguration conf = TestModels.cnn(Muon.builder().learningRate(0.02).weightDecay(0.01)
-                .adamLearningRate(1e-3).adamWeightDecay(0.01).build(), 42, DataType.FLOAT);
+        MultiLayerConfiguration conf = TestModels.cnn(
+                Muon.builder()
+                        .learningRate(0.02)
+                        .weightDecay(0.01)
+                        .adamLearningRate(1e-3)
+                        .adamWeightDecay(0.01)
+                        .build(),
+                42,
+                DataType.FLOAT);
         conf.setTrainingWorkspaceMode(ws);
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
         net.init();
@@ -72,8 +78,15 @@ class MuonNetworkTest {
         assertEquals(conf, MultiLayerConfiguration.fromJson(conf.toJson()));
         assertEquals(conf, MultiLayerConfiguration.fromYaml(conf.toYaml()));
         ComputationGraphConfiguration g = Optimizers.prepare(TestModels.attention(
-                Muon.builder().nsCoefficients(NsCoefficients.POLAR_EXPRESS).shapeScale(ShapeScale.MOONLIGHT).build(),
-                1, DataType.FLOAT, 8, 6, 3));
+                Muon.builder()
+                        .nsCoefficients(NsCoefficients.POLAR_EXPRESS)
+                        .shapeScale(ShapeScale.MOONLIGHT)
+                        .build(),
+                1,
+                DataType.FLOAT,
+                8,
+                6,
+                3));
         assertEquals(g, ComputationGraphConfiguration.fromJson(g.toJson()));
         assertEquals(g, ComputationGraphConfiguration.fromYaml(g.toYaml()));
     }
@@ -90,8 +103,10 @@ class MuonNetworkTest {
         fit(restored, 5, 5);
         double d = maxAbsDiff(straight.params(), restored.params());
         assertTrue(d <= 1e-6, "max abs diff " + d);
-        assertTrue(maxAbsDiff(straight.getUpdater().getStateViewArray(),
-                restored.getUpdater().getStateViewArray()) <= 1e-6);
+        assertTrue(maxAbsDiff(
+                        straight.getUpdater().getStateViewArray(),
+                        restored.getUpdater().getStateViewArray())
+                <= 1e-6);
     }
 
     @Test
@@ -129,13 +144,22 @@ class MuonNetworkTest {
 
     static ComputationGraph attentionNet() {
         ComputationGraph net = new ComputationGraph(Optimizers.prepare(TestModels.attention(
-                Muon.builder().learningRate(0.02).adamLearningRate(3e-3).weightDecay(0.01).build(), 5,
-                DataType.FLOAT, 8, 6, 3)));
+                Muon.builder()
+                        .learningRate(0.02)
+                        .adamLearningRate(3e-3)
+                        .weightDecay(0.01)
+                        .build(),
+                5,
+                DataType.FLOAT,
+                8,
+                6,
+                3)));
         net.init();
         return net;
     }
 
-    static final List<DataSet> SEQUENCES = SyntheticData.sequences(256, 8, 6, 3, 9).batchBy(32);
+    static final List<DataSet> SEQUENCES =
+            SyntheticData.sequences(256, 8, 6, 3, 9).batchBy(32);
 
     static void fit(ComputationGraph net, int from, int steps) {
         for (int i = from; i < from + steps; i++) net.fit(SEQUENCES.get(i % SEQUENCES.size()));
@@ -158,9 +182,11 @@ class MuonNetworkTest {
         fit(restored, 5, 5);
         fit(cloned, 5, 5);
         double dRestored = maxAbsDiff(straight.params(), restored.params());
-        double dState = maxAbsDiff(straight.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
+        double dState = maxAbsDiff(
+                straight.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
         double dClone = maxAbsDiff(straight.params(), cloned.params());
-        assertTrue(dRestored <= 1e-6 && dState <= 1e-6 && dClone <= 1e-6,
+        assertTrue(
+                dRestored <= 1e-6 && dState <= 1e-6 && dClone <= 1e-6,
                 "restored " + dRestored + ", state " + dState + ", clone " + dClone);
     }
 }

@@ -1,13 +1,13 @@
 package org.dl4jopt.onebit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import org.dl4jopt.Mat;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Spec A.3 and A.4 worked examples. */
 class CompressionTest {
@@ -28,9 +28,9 @@ class CompressionTest {
 
     @Test
     void paddingIsAMultipleOfWTimesLcmW8() {
-        assertEquals(16, TwoStageAllReduce.paddedLength(4, 2));     // 2 * lcm(2, 8) = 16
+        assertEquals(16, TwoStageAllReduce.paddedLength(4, 2)); // 2 * lcm(2, 8) = 16
         assertEquals(8, TwoStageAllReduce.paddedLength(3, 1));
-        assertEquals(72, TwoStageAllReduce.paddedLength(20, 3));    // 3 * lcm(3, 8) = 72
+        assertEquals(72, TwoStageAllReduce.paddedLength(20, 3)); // 3 * lcm(3, 8) = 72
         assertEquals(144, TwoStageAllReduce.paddedLength(144, 3));
     }
 
@@ -45,11 +45,15 @@ class CompressionTest {
         assertEquals(0.386519, sc.server[0], 1e-6);
         assertEquals(0.484053, sc.server[1], 1e-6);
         for (INDArray mi : m) Mat.assertClose(new double[][] {{0.386519, -0.386519, 0.386519, 0.386519}}, mi, 2e-6);
-        Mat.assertClose(new double[][] {{-0.072822, -0.427178, -0.572822, 1.427178}},
-                we[0].get(NDArrayIndex.interval(0, 4)), 2e-6);
+        Mat.assertClose(
+                new double[][] {{-0.072822, -0.427178, -0.572822, 1.427178}},
+                we[0].get(NDArrayIndex.interval(0, 4)),
+                2e-6);
         for (int i = 4; i < 16; i++) assertEquals(-0.572822, we[0].getDouble(i), 1e-6, "padded tail error");
-        Mat.assertClose(new double[][] {{0.097534, 0.297751, -0.297751, -0.297751}},
-                se[0].get(NDArrayIndex.interval(0, 4)), 2e-6);
+        Mat.assertClose(
+                new double[][] {{0.097534, 0.297751, -0.297751, -0.297751}},
+                se[0].get(NDArrayIndex.interval(0, 4)),
+                2e-6);
         for (int i = 4; i < 8; i++) assertEquals(0.097534, se[0].getDouble(i), 1e-6);
     }
 
@@ -59,11 +63,17 @@ class CompressionTest {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             SignBits sb = new SignBits(16, type);
             INDArray packed = SignBits.newPacked(16);
-            sb.pack(Nd4j.createFromArray(0.5, -1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).castTo(type), packed);
+            sb.pack(
+                    Nd4j.createFromArray(0.5, -1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                            .castTo(type),
+                    packed);
             assertEquals(DataType.UINT8, packed.dataType());
             assertEquals(0xBF, packed.getInt(0));
             assertEquals(0xFF, packed.getInt(1));
-            sb.pack(Nd4j.createFromArray(1, 1, -0.5, -0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).castTo(type), packed);
+            sb.pack(
+                    Nd4j.createFromArray(1, 1, -0.5, -0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                            .castTo(type),
+                    packed);
             assertEquals(0xCF, packed.getInt(0));
             INDArray signs = Nd4j.create(type, 16);
             sb.unpack(packed, signs);

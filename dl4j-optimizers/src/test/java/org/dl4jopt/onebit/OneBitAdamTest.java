@@ -1,13 +1,23 @@
 package org.dl4jopt.onebit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jopt.NamedState;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.Training;
+import org.dl4jopt.core.NetworkContext;
 import org.dl4jopt.testmodels.SyntheticData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,25 +30,26 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import java.io.File;
-import java.nio.file.Path;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** 1-bit Adam, single worker (spec A.5, A.13; issue acceptance tests). */
 class OneBitAdamTest {
     static final List<DataSet> DATA = SyntheticData.vectors(512, 16, 3, 4).batchBy(32);
 
     static MultiLayerNetwork mlp(IUpdater u) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE)
-                .updater(u).list()
-                .layer(new DenseLayer.Builder().nIn(16).nOut(12).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(12).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(3)
+                .dataType(DataType.DOUBLE)
+                .updater(u)
+                .list()
+                .layer(new DenseLayer.Builder()
+                        .nIn(16)
+                        .nOut(12)
+                        .activation(Activation.TANH)
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(12)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .build())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
         net.init();
@@ -53,17 +64,32 @@ class OneBitAdamTest {
         long compressed = 0;
         for (long n : lengths) {
             plain += 1 + 2 * n;
-            compressed += 1 + 2 * n + 2 * ((n + 7) / 8 * 8);      // + worker and server error, padded to bytes
+            compressed += 1 + 2 * n + 2 * ((n + 7) / 8 * 8); // + worker and server error, padded to bytes
         }
-        assertEquals(plain, mlp(OneBitAdam.builder().build()).getUpdater().getStateViewArray().length());
-        assertEquals(compressed, mlp(OneBitAdam.builder().compressSingleWorker(true).build()).getUpdater()
-                .getStateViewArray().length());
+        plain += NetworkContext.HEADER; // the network context, in the first block
+        compressed += NetworkContext.HEADER;
+        assertEquals(
+                plain,
+                mlp(OneBitAdam.builder().build())
+                        .getUpdater()
+                        .getStateViewArray()
+                        .length());
+        assertEquals(
+                compressed,
+                mlp(OneBitAdam.builder().compressSingleWorker(true).build())
+                        .getUpdater()
+                        .getStateViewArray()
+                        .length());
     }
 
     @Test
     void biasCorrectedWarmupIsDl4jAdam() {
-        MultiLayerNetwork onebit = mlp(OneBitAdam.builder().learningRate(1e-2).biasCorrection(true).epsilon(1e-12)
-                .freezeStep(1000).build());
+        MultiLayerNetwork onebit = mlp(OneBitAdam.builder()
+                .learningRate(1e-2)
+                .biasCorrection(true)
+                .epsilon(1e-12)
+                .freezeStep(1000)
+                .build());
         MultiLayerNetwork adam = mlp(new Adam(1e-2, 0.9, 0.999, 1e-12));
         for (int i = 0; i < 8; i++) {
             onebit.fit(DATA.get(i));
@@ -74,14 +100,15 @@ class OneBitAdamTest {
         }
     }
 
-    /** State of layer 0's W: [t | m (192) | v (192) | ...]. */
+    /** Layer 0's W second moment. */
     static INDArray v0(MultiLayerNetwork net) {
-        return net.getUpdater().getStateViewArray().get(NDArrayIndex.interval(1 + 192, 1 + 2 * 192)).dup();
+        return NamedState.get(net, "layer0", "W_V").dup();
     }
 
     @Test
     void varianceIsFrozenAfterTheWarmup() {
-        MultiLayerNetwork net = mlp(OneBitAdam.builder().freezeStep(3).compressSingleWorker(true).build());
+        MultiLayerNetwork net = mlp(
+                OneBitAdam.builder().freezeStep(3).compressSingleWorker(true).build());
         for (int i = 0; i < 2; i++) net.fit(DATA.get(i));
         INDArray before = v0(net);
         net.fit(DATA.get(2));
@@ -93,7 +120,10 @@ class OneBitAdamTest {
 
     @Test
     void restoreMidCompressionContinuesIdentically(@TempDir Path dir) throws Exception {
-        MultiLayerNetwork net = mlp(OneBitAdam.builder().freezeStep(2).compressSingleWorker(true).weightDecay(0.01)
+        MultiLayerNetwork net = mlp(OneBitAdam.builder()
+                .freezeStep(2)
+                .compressSingleWorker(true)
+                .weightDecay(0.01)
                 .build());
         for (int i = 0; i < 5; i++) net.fit(DATA.get(i));
         File f = dir.resolve("onebit.zip").toFile();
@@ -104,9 +134,12 @@ class OneBitAdamTest {
             restored.fit(DATA.get(i));
         }
         assertEquals(net.params(), restored.params());
-        assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray(),
+        assertEquals(
+                net.getUpdater().getStateViewArray(),
+                restored.getUpdater().getStateViewArray(),
                 "m, v, t and both error buffers");
-        MultiLayerNetwork uncompressed = mlp(OneBitAdam.builder().freezeStep(2).weightDecay(0.01).build());
+        MultiLayerNetwork uncompressed =
+                mlp(OneBitAdam.builder().freezeStep(2).weightDecay(0.01).build());
         for (int i = 0; i < 9; i++) uncompressed.fit(DATA.get(i));
         assertTrue(!uncompressed.params().equalsWithEps(net.params(), 1e-9), "compression changes the steps");
     }
@@ -118,7 +151,10 @@ class OneBitAdamTest {
      */
     @Test
     void trainsWithCompression() {
-        MultiLayerNetwork net = mlp(OneBitAdam.builder().learningRate(3e-3).freezeStep(8).compressSingleWorker(true)
+        MultiLayerNetwork net = mlp(OneBitAdam.builder()
+                .learningRate(3e-3)
+                .freezeStep(8)
+                .compressSingleWorker(true)
                 .build());
         Training.assertLossFalls("1-bit Adam mlp", net, DATA, 48, 0.5);
     }
@@ -142,55 +178,85 @@ class OneBitAdamTest {
     @Test
     void momentumMaskKeepsNegligibleVarianceEntriesPut() {
         List<DataSet> data = withDeadInputs();
-        MultiLayerNetwork masked = mlp(OneBitAdam.builder().freezeStep(3).compressSingleWorker(true)
-                .momentumMaskThreshold(0.1).build());
-        MultiLayerNetwork unmasked = mlp(OneBitAdam.builder().freezeStep(3).compressSingleWorker(true).build());
-        INDArray deadBefore = masked.getParam("0_W").get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()).dup();
-        INDArray liveBefore = masked.getParam("0_W").get(NDArrayIndex.interval(4, 16), NDArrayIndex.all()).dup();
+        MultiLayerNetwork masked = mlp(OneBitAdam.builder()
+                .freezeStep(3)
+                .compressSingleWorker(true)
+                .momentumMaskThreshold(0.1)
+                .build());
+        MultiLayerNetwork unmasked = mlp(
+                OneBitAdam.builder().freezeStep(3).compressSingleWorker(true).build());
+        INDArray deadBefore = masked.getParam("0_W")
+                .get(NDArrayIndex.interval(0, 4), NDArrayIndex.all())
+                .dup();
+        INDArray liveBefore = masked.getParam("0_W")
+                .get(NDArrayIndex.interval(4, 16), NDArrayIndex.all())
+                .dup();
         for (int i = 0; i < 8; i++) {
             masked.fit(data.get(i));
             unmasked.fit(data.get(i));
         }
-        assertEquals(deadBefore, masked.getParam("0_W").get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()),
+        assertEquals(
+                deadBefore,
+                masked.getParam("0_W").get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()),
                 "masked entries never move");
-        assertNotEquals(liveBefore, masked.getParam("0_W").get(NDArrayIndex.interval(4, 16), NDArrayIndex.all()),
+        assertNotEquals(
+                liveBefore,
+                masked.getParam("0_W").get(NDArrayIndex.interval(4, 16), NDArrayIndex.all()),
                 "the other entries train");
-        double drift = unmasked.getParam("0_W").get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()).sub(deadBefore)
-                .amaxNumber().doubleValue();
+        double drift = unmasked.getParam("0_W")
+                .get(NDArrayIndex.interval(0, 4), NDArrayIndex.all())
+                .sub(deadBefore)
+                .amaxNumber()
+                .doubleValue();
         assertTrue(drift > 1, "without the mask, zero-variance entries take ~S/eps steps; drift " + drift);
         // layer 0 W state [t | m (192) | v (192) | workerErr (192) | serverErr (192)], W in 'f' order: entry (i, j)
         // at i + 16 j
-        INDArray state = masked.getUpdater().getStateViewArray();
+        java.util.Map<String, INDArray> state = NamedState.of(masked, "layer0");
         for (int j = 0; j < 12; j++) {
             for (int i = 0; i < 4; i++) {
                 long e = i + 16L * j;
-                assertEquals(0.0, Math.abs(state.getDouble(1 + e)), "m at masked (" + i + "," + j + ")");
-                assertEquals(0.0, Math.abs(state.getDouble(1 + 2 * 192 + e)), "workerErr at (" + i + "," + j + ")");
-                assertEquals(0.0, Math.abs(state.getDouble(1 + 3 * 192 + e)), "serverErr at (" + i + "," + j + ")");
+                assertEquals(0.0, Math.abs(state.get("W_M").getDouble(e)), "m at masked (" + i + "," + j + ")");
+                assertEquals(
+                        0.0, Math.abs(state.get("W_workerErr").getDouble(e)), "workerErr at (" + i + "," + j + ")");
+                assertEquals(
+                        0.0, Math.abs(state.get("W_serverErr").getDouble(e)), "serverErr at (" + i + "," + j + ")");
             }
         }
     }
 
     @Test
     void momentumMaskThresholdSurvivesJson() {
-        MultiLayerConfiguration conf = mlp(OneBitAdam.builder().freezeStep(3).momentumMaskThreshold(0.25).build())
+        MultiLayerConfiguration conf = mlp(OneBitAdam.builder()
+                        .freezeStep(3)
+                        .momentumMaskThreshold(0.25)
+                        .build())
                 .getLayerWiseConfigurations();
         String json = conf.toJson();
         assertTrue(json.contains("momentumMaskThreshold"), json);
         MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(json);
         assertEquals(conf, back);
-        assertNotEquals(mlp(OneBitAdam.builder().freezeStep(3).momentumMaskThreshold(0.5).build())
-                .getLayerWiseConfigurations(), back, "the threshold takes part in equality");
+        assertNotEquals(
+                mlp(OneBitAdam.builder()
+                                .freezeStep(3)
+                                .momentumMaskThreshold(0.5)
+                                .build())
+                        .getLayerWiseConfigurations(),
+                back,
+                "the threshold takes part in equality");
     }
 
     @Test
     void badSettingsAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> OneBitAdam.builder().freezeStep(-1).build());
         assertTrue(e.getMessage().contains("OneBitAdam.freezeStep"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> OneBitAdam.builder().beta2(1).build());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> OneBitAdam.builder().beta2(1).build());
         assertTrue(e.getMessage().contains("OneBitAdam.beta2"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> OneBitAdam.builder().momentumMaskThreshold(-0.1).build());
         assertTrue(e.getMessage().contains("OneBitAdam.momentumMaskThreshold"), e.getMessage());
     }

@@ -15,6 +15,7 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.dl4jopt.am.AdaptiveMemoryAdamW;
 import org.dl4jopt.am.AdaptiveMemorySgd;
 import org.dl4jopt.am.AmBetas;
+import org.dl4jopt.am.BetaGranularity;
 import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.dropmuon.DropMuonBackprop;
 import org.dl4jopt.fismo.Fismo;
@@ -194,10 +195,12 @@ public final class OptimizerRegistry {
         register(
                 "am-sgd",
                 AdaptiveMemorySgd.DEFAULT_LEARNING_RATE,
-                "AM-SGD: momentum with an adaptive memory beta per tensor (lambda 0.1, beta <= 0.9); EMA-form "
+                "AM-SGD: momentum with one network-wide adaptive memory beta per step (lambda 0.1, beta <= 0.9; "
+                        + "per tensor with --weight-decay, whose coupled L2 a global beta cannot include); EMA-form "
                         + "direction, so lr 0.5 matches sgd's 0.05; betas logged every 100 iterations (AmBetas)",
                 (lr, wd, seed) -> AdaptiveMemorySgd.builder()
                         .learningRate(lr)
+                        .granularity(wd > 0 ? BetaGranularity.PER_TENSOR : BetaGranularity.GLOBAL)
                         .weightDecay(wd)
                         .build(),
                 WeightDecayMode.IN_UPDATER,

@@ -1,5 +1,10 @@
 package org.dl4jopt.parallel.onebit;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -21,12 +26,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
-
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Multi-worker 1-bit Adam on DL4J's {@code ParallelWrapper} through its public {@code TrainingMode.CUSTOM} route
@@ -100,8 +99,12 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
             wrappedUpdater = wrappedNetwork.getUpdater();
         } else if (model instanceof ComputationGraph) ((ComputationGraph) model).getUpdater();
         else throw new IllegalArgumentException("MultiLayerNetwork or ComputationGraph expected, got " + model);
-        ParallelWrapper pw = new ParallelWrapper.Builder<>(model).workers(workers).prefetchBuffer(prefetchBuffer)
-                .trainingMode(ParallelWrapper.TrainingMode.CUSTOM).gradientsAccumulator(this).build();
+        ParallelWrapper pw = new ParallelWrapper.Builder<>(model)
+                .workers(workers)
+                .prefetchBuffer(prefetchBuffer)
+                .trainingMode(ParallelWrapper.TrainingMode.CUSTOM)
+                .gradientsAccumulator(this)
+                .build();
         pw.setListeners(this);
         return pw;
     }
@@ -146,16 +149,15 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
             plan = plans.get(model);
         }
         if (plan == null) {
-            plan = new Plan(model);                                  // reads only this worker's own model
+            plan = new Plan(model); // reads only this worker's own model
             synchronized (plans) {
                 plans.put(model, plan);
             }
         }
         double batch = model.batchSize();
-        for (INDArray d : plan.divided) d.divi(batch);             // DL4J divides by the minibatch in the updater
+        for (INDArray d : plan.divided) d.divi(batch); // DL4J divides by the minibatch in the updater
         long t = plan.stepsDone();
-        boolean compress = !plan.units.isEmpty() && t + 1 > plan.freezeStep
-                && exchange.participantsAll();
+        boolean compress = !plan.units.isEmpty() && t + 1 > plan.freezeStep && exchange.participantsAll();
         if (!compress) {
             exchange.meanAllReduce(rank, plan.gradient);
             if (rank == 0) fullPrecisionSteps++;
@@ -353,7 +355,11 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
             for (Pending p : pending) {
                 long off = p.offset();
                 long end = off + p.g().length();
-                units.add(new Unit(p.g(), p.state(), p.config(), local.get(NDArrayIndex.interval(off, end)),
+                units.add(new Unit(
+                        p.g(),
+                        p.state(),
+                        p.config(),
+                        local.get(NDArrayIndex.interval(off, end)),
                         average.get(NDArrayIndex.interval(off, end))));
             }
         }
@@ -362,10 +368,12 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
         INDArray keep() {
             if (!(maskTau > 0)) return null;
             if (keep == null) {
-                INDArray concatenatedV = average;                     // scratch: overwritten by the exchange next
+                INDArray concatenatedV = average; // scratch: overwritten by the exchange next
                 long off = 0;
                 for (Unit u : units) {
-                    concatenatedV.get(NDArrayIndex.interval(off, off + u.g.length())).assign(u.state.v);
+                    concatenatedV
+                            .get(NDArrayIndex.interval(off, off + u.g.length()))
+                            .assign(u.state.v);
                     off += u.g.length();
                 }
                 try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -431,13 +439,12 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
 
     @Override
     public void receiveUpdate(INDArray array) {
-        throw new UnsupportedOperationException("OneBitAllReduceAccumulator exchanges inside each step; it does not "
-                + "accept external updates");
+        throw new UnsupportedOperationException(
+                "OneBitAllReduceAccumulator exchanges inside each step; it does not " + "accept external updates");
     }
 
     @Override
-    public void markExternalUpdates(boolean updatesAvailable) {
-    }
+    public void markExternalUpdates(boolean updatesAvailable) {}
 
     /**
      * Called by ParallelWrapper when a fit ends: its worker threads and replicas are discarded. Errors are kept; the
@@ -458,8 +465,7 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
     }
 
     @Override
-    public void touch() {
-    }
+    public void touch() {}
 
     @Override
     public boolean hasAnything() {
@@ -483,6 +489,5 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
     }
 
     @Override
-    public void fallbackToSingleConsumerMode(boolean reallyFallback) {
-    }
+    public void fallbackToSingleConsumerMode(boolean reallyFallback) {}
 }

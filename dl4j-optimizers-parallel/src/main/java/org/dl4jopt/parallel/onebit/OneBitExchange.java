@@ -1,5 +1,6 @@
 package org.dl4jopt.parallel.onebit;
 
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.dl4jopt.core.Kernels;
 import org.dl4jopt.onebit.OneBitCompressor;
 import org.dl4jopt.onebit.OneBitMessage;
@@ -11,8 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The collectives of 1-bit Adam between the worker threads of one process (spec A.4, A.9), each worker calling with
@@ -127,8 +126,9 @@ public final class OneBitExchange {
     public void compressedAllReduce(int rank, INDArray local, INDArray out, INDArray keep) {
         checkRank(rank);
         if (barrier.parties() != workers) {
-            fail(rank, "the compressed all-reduce needs all " + workers + " workers, this round has "
-                    + barrier.parties());
+            fail(
+                    rank,
+                    "the compressed all-reduce needs all " + workers + " workers, this round has " + barrier.parties());
         }
         requireFinite(rank, local, "momentum");
         long n = local.length();
@@ -138,8 +138,10 @@ public final class OneBitExchange {
             workerMessages[rank] = new OneBitMessage(me.padded, workers);
             serverMessages[rank] = new OneBitMessage(me.chunk, 1);
         } else if (me.n != n) {
-            fail(rank, "worker " + rank + " compressed " + me.n + " elements before and now " + n
-                    + " (the compressed unit must keep its size; reset the exchange after changing the model)");
+            fail(
+                    rank,
+                    "worker " + rank + " compressed " + me.n + " elements before and now " + n
+                            + " (the compressed unit must keep its size; reset the exchange after changing the model)");
         }
         lengths[rank] = n;
         // ---- worker side: z = m + workerErr (padded), s = ||z|| / sqrt(N'), workerErr = z - s sgn(z)
@@ -149,17 +151,19 @@ public final class OneBitExchange {
             if (keep.length() != n) fail(rank, "mask has " + keep.length() + " entries, the vector " + n);
             me.z.get(NDArrayIndex.interval(0, n)).muli(keep);
         }
-        float s = (float) OneBitCompressor.compress(me.z, me.workerErr);   // z now holds the signs; s over N'
+        float s = (float) OneBitCompressor.compress(me.z, me.workerErr); // z now holds the signs; s over N'
         if (keep != null) me.workerErr.get(NDArrayIndex.interval(0, n)).muli(keep);
         OneBitMessage mine = workerMessages[rank];
         me.packAll.pack(me.z, mine.packed());
         mine.scale(s);
-        compressedBytes.addAndGet(rank, (workers - 1) * mine.chunkWireBytes());    // chunk j + s to worker j != r
+        compressedBytes.addAndGet(rank, (workers - 1) * mine.chunkWireBytes()); // chunk j + s to worker j != r
         barrier.await("phase 1 (signs all-to-all)");
         for (int i = 0; i < workers; i++) {
             if (lengths[i] != n) {
-                fail(rank, "chunk sizes inconsistent: worker " + i + " sent " + lengths[i] + " elements, worker "
-                        + rank + " " + n);
+                fail(
+                        rank,
+                        "chunk sizes inconsistent: worker " + i + " sent " + lengths[i] + " elements, worker " + rank
+                                + " " + n);
             }
         }
         // ---- server side: a = sum_i (s_i / W) unpack(bits_i[r]) + serverErr_r, compressed with one scale S_r
@@ -168,7 +172,7 @@ public final class OneBitExchange {
             me.packChunk.unpack(workerMessages[i].chunk(rank), me.signs);
             Nd4j.exec(new Axpy(me.signs, me.a, me.a, (double) workerMessages[i].scale() / workers));
         }
-        float big = (float) OneBitCompressor.compress(me.a, me.serverErr);  // a now holds the signs
+        float big = (float) OneBitCompressor.compress(me.a, me.serverErr); // a now holds the signs
         long lo = rank * me.chunk;
         long hi = Math.min(n, lo + me.chunk);
         if (keep != null && hi > lo) {
@@ -177,7 +181,7 @@ public final class OneBitExchange {
         OneBitMessage served = serverMessages[rank];
         me.packChunk.pack(me.a, served.packed());
         served.scale(big);
-        compressedBytes.addAndGet(rank, (workers - 1) * served.wireBytes());        // chunk r + S_r to everyone
+        compressedBytes.addAndGet(rank, (workers - 1) * served.wireBytes()); // chunk r + S_r to everyone
         barrier.await("phase 2 (server chunks all-gather)");
         // ---- everyone: concat S_j unpack(c_j), cut to N
         for (int j = 0; j < workers; j++) {
@@ -208,8 +212,10 @@ public final class OneBitExchange {
             if (published[i] == null) continue;
             present++;
             if (lengths[i] != n) {
-                fail(rank, "sizes inconsistent: worker " + i + " has " + lengths[i] + " elements, worker " + rank
-                        + " " + n);
+                fail(
+                        rank,
+                        "sizes inconsistent: worker " + i + " has " + lengths[i] + " elements, worker " + rank + " "
+                                + n);
             }
         }
         if (present != k) fail(rank, present + " workers published, " + k + " expected");
@@ -228,7 +234,7 @@ public final class OneBitExchange {
             fullPrecisionBytes.addAndGet(rank, ((n - (hi - lo)) + (workers - 1) * (hi - lo)) * elementBytes);
             result = meanResult;
         } else {
-            result = Nd4j.create(g.dataType(), n);     // partial round only (at most once per fit)
+            result = Nd4j.create(g.dataType(), n); // partial round only (at most once per fit)
             for (int i = 0; i < workers; i++) if (published[i] != null) result.addi(published[i]);
             result.divi(k);
             fullPrecisionBytes.addAndGet(rank, (k - 1) * n * elementBytes);
@@ -292,8 +298,10 @@ public final class OneBitExchange {
 
     private void requireFinite(int rank, INDArray x, String what) {
         if (!Double.isFinite(Kernels.sumOfSquares(x))) {
-            fail(rank, "non-finite (NaN/Inf) " + what + " on worker " + rank + "; nothing was exchanged and the "
-                    + "error buffers are unchanged. Lower the learning rate or check the input data.");
+            fail(
+                    rank,
+                    "non-finite (NaN/Inf) " + what + " on worker " + rank + "; nothing was exchanged and the "
+                            + "error buffers are unchanged. Lower the learning rate or check the input data.");
         }
     }
 

@@ -1,12 +1,10 @@
 package org.dl4jopt.parallel.onebit;
 
-import org.dl4jopt.onebit.TwoStageAllReduce;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +13,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.dl4jopt.onebit.TwoStageAllReduce;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** The exchange driven directly from worker threads with fixed vectors (spec A.4, A.9, A.13 tests 1 and 5). */
 @Timeout(120)
@@ -52,7 +51,10 @@ class OneBitExchangeTest {
 
     static void assertClose(INDArray expected, INDArray actual, double tol, String what) {
         assertEquals(expected.length(), actual.length(), what);
-        double d = expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        double d = expected.castTo(DataType.DOUBLE)
+                .sub(actual.castTo(DataType.DOUBLE))
+                .amaxNumber()
+                .doubleValue();
         assertTrue(d <= tol, what + ": max difference " + d);
     }
 
@@ -67,11 +69,18 @@ class OneBitExchangeTest {
             assertClose(Nd4j.createFromArray(0.386519, -0.386519, 0.386519, 0.386519), o, 2e-6, "m̄");
         }
         assertEquals(out[0], out[1], "bit-identical on both workers");
-        assertClose(Nd4j.createFromArray(-0.072822, -0.427178, -0.572822, 1.427178, -0.572822, -0.572822,
-                -0.572822, -0.572822, -0.572822, -0.572822, -0.572822, -0.572822, -0.572822, -0.572822, -0.572822,
-                -0.572822), x.workerError(0), 2e-6, "workerErr_0");
-        assertClose(Nd4j.createFromArray(0.097534, 0.297751, -0.297751, -0.297751, 0.097534, 0.097534, 0.097534,
-                0.097534), x.serverError(0), 2e-6, "serverErr_0");
+        assertClose(
+                Nd4j.createFromArray(
+                        -0.072822, -0.427178, -0.572822, 1.427178, -0.572822, -0.572822, -0.572822, -0.572822,
+                        -0.572822, -0.572822, -0.572822, -0.572822, -0.572822, -0.572822, -0.572822, -0.572822),
+                x.workerError(0),
+                2e-6,
+                "workerErr_0");
+        assertClose(
+                Nd4j.createFromArray(0.097534, 0.297751, -0.297751, -0.297751, 0.097534, 0.097534, 0.097534, 0.097534),
+                x.serverError(0),
+                2e-6,
+                "serverErr_0");
         // A.9: per worker per step 2 (W-1) (N'/(8W) + 4) bytes: N' = 16, W = 2 -> 2 * (1 + 4) = 10
         assertEquals(10, x.compressedBytes(0));
         assertEquals(10, x.compressedBytes(1));
@@ -88,7 +97,9 @@ class OneBitExchangeTest {
         INDArray[] refServerErr = {Nd4j.zeros(DataType.DOUBLE, padded / w), Nd4j.zeros(DataType.DOUBLE, padded / w)};
         Nd4j.getRandom().setSeed(7);
         for (int step = 0; step < 4; step++) {
-            INDArray[] m = {Nd4j.randn(DataType.DOUBLE, n), Nd4j.randn(DataType.DOUBLE, n).muli(3)};
+            INDArray[] m = {
+                Nd4j.randn(DataType.DOUBLE, n), Nd4j.randn(DataType.DOUBLE, n).muli(3)
+            };
             INDArray[] ref = {m[0].dup(), m[1].dup()};
             TwoStageAllReduce.reduce(ref, refWorkerErr, refServerErr);
             INDArray[] out = {Nd4j.create(DataType.DOUBLE, n), Nd4j.create(DataType.DOUBLE, n)};
@@ -100,7 +111,7 @@ class OneBitExchangeTest {
             }
             assertEquals(out[0], out[1]);
         }
-        long perStep = 2L * (w - 1) * (padded / (8L * w) + 4);           // spec A.9 with fp32 scales
+        long perStep = 2L * (w - 1) * (padded / (8L * w) + 4); // spec A.9 with fp32 scales
         assertEquals(4 * perStep, x.compressedBytes(0));
         assertEquals(4 * perStep, x.compressedBytes(1));
     }
@@ -113,7 +124,7 @@ class OneBitExchangeTest {
     @Test
     void maskedEntriesStayZeroAndNeverEnterTheErrors() throws Exception {
         int w = 2;
-        long n = 37;                                                        // N' = 48, chunks [0, 24) and [24, 48)
+        long n = 37; // N' = 48, chunks [0, 24) and [24, 48)
         long padded = TwoStageAllReduce.paddedLength(n, w);
         long chunk = padded / w;
         int[] masked = {0, 3, 23, 24, 30, 36};
@@ -126,7 +137,9 @@ class OneBitExchangeTest {
         paddedKeep.get(NDArrayIndex.interval(0, n)).assign(keep);
         Nd4j.getRandom().setSeed(11);
         for (int step = 0; step < 4; step++) {
-            INDArray[] m = {Nd4j.randn(DataType.DOUBLE, n), Nd4j.randn(DataType.DOUBLE, n).muli(2)};
+            INDArray[] m = {
+                Nd4j.randn(DataType.DOUBLE, n), Nd4j.randn(DataType.DOUBLE, n).muli(2)
+            };
             INDArray[] ref = {m[0].mul(keep), m[1].mul(keep)};
             TwoStageAllReduce.reduce(ref, refWorkerErr, refServerErr);
             for (int r = 0; r < w; r++) {
@@ -164,7 +177,8 @@ class OneBitExchangeTest {
     @Test
     void moreWorkersThanBuiltForFailsClearly() {
         OneBitExchange x = new OneBitExchange(2, 30_000);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> x.compressedAllReduce(2, Nd4j.ones(DataType.DOUBLE, 8), Nd4j.ones(DataType.DOUBLE, 8)));
         assertTrue(e.getMessage().contains("built for 2 workers"), e.getMessage());
     }
@@ -172,8 +186,10 @@ class OneBitExchangeTest {
     @Test
     void inconsistentLengthsFailOnEveryWorker() throws Exception {
         OneBitExchange x = new OneBitExchange(2, 30_000);
-        List<Throwable> errs = onThreads(2, r -> x.compressedAllReduce(r, Nd4j.ones(DataType.DOUBLE, 8 + 8 * r),
-                Nd4j.create(DataType.DOUBLE, 8 + 8 * r)));
+        List<Throwable> errs = onThreads(
+                2,
+                r -> x.compressedAllReduce(
+                        r, Nd4j.ones(DataType.DOUBLE, 8 + 8 * r), Nd4j.create(DataType.DOUBLE, 8 + 8 * r)));
         for (Throwable t : errs) {
             if (t == null) fail("both workers must fail");
             assertTrue(t.getMessage().contains("inconsistent"), t.getMessage());
@@ -183,8 +199,10 @@ class OneBitExchangeTest {
     @Test
     void nanFailsEverywhereAndNeverEntersTheErrors() throws Exception {
         OneBitExchange x = new OneBitExchange(2, 30_000);
-        for (Throwable t : onThreads(2, r -> x.compressedAllReduce(r, Nd4j.ones(DataType.DOUBLE, 16).muli(r + 1),
-                Nd4j.create(DataType.DOUBLE, 16)))) {
+        for (Throwable t : onThreads(
+                2,
+                r -> x.compressedAllReduce(
+                        r, Nd4j.ones(DataType.DOUBLE, 16).muli(r + 1), Nd4j.create(DataType.DOUBLE, 16)))) {
             assertNull(t);
         }
         INDArray before0 = x.workerError(0).dup();
@@ -207,8 +225,8 @@ class OneBitExchangeTest {
     @Test
     void aMissingWorkerTimesOutLoudly() {
         OneBitExchange x = new OneBitExchange(2, 500);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> x.meanAllReduce(0, Nd4j.ones(DataType.FLOAT, 4)));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> x.meanAllReduce(0, Nd4j.ones(DataType.FLOAT, 4)));
         assertTrue(e.getMessage().contains("timed out"), e.getMessage());
     }
 }

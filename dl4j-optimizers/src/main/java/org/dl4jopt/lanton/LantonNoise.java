@@ -1,0 +1,82 @@
+package org.dl4jopt.lanton;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.dl4jopt.core.BlockArrays;
+import org.dl4jopt.core.CrossLayerRule;
+import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.layout.ParamLayout;
+import org.dl4jopt.muon.NewtonSchulz;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * LANTON's same-step noise statistics and group maxima (spec 2.2–2.5), computed by the network's leader before any
+ * layer is updated: for every non-vector parameter of every LANTON layer, {@code D = G_t - G_{t-1}},
+ * {@code H = beta2 H + (1-beta2) q^2} with {@code q = s ||D||_*} (HIDDEN) or {@code ||D||_1} (SIGN), then per group
+ * {@code max alpha = max 1/sqrt(H + eps)} over the members observed so far. Slot 0: HIDDEN's maximum, slot 1: SIGN's
+ * (0 when no member is observed yet).
+ */
+final class LantonNoise implements CrossLayerRule {
+    private final Map<String, NuclearNorm> nuclear = new HashMap<>();
+    private final Map<String, INDArray> diff = new HashMap<>();
+
+    LantonNoise(List<ShapeAwareUpdater> members) {
+        for (ShapeAwareUpdater m : members) {
+            if (!(m instanceof Lanton)) throw new IllegalArgumentException("not a Lanton config: " + m);
+        }
+    }
+
+    @Override
+    public int slots() {
+        return 2;
+    }
+
+    @Override
+    public void compute(List<BlockArrays> members, double[] out, int iteration, int epoch) {
+        for (BlockArrays b : members) {
+            Lanton c = (Lanton) b.config();
+            for (int i = 0; i < b.paramCount(); i++) {
+                ParamLayout p = c.requireLayout().params().get(i);
+                NormGroup group = c.group(p);
+                if (group == NormGroup.VECTOR) continue;
+                INDArray g = b.gradient(i);
+                INDArray prev = b.state(i, "Gprev");
+                double h = b.state(i, "H").getDouble(0);
+                double nObs = b.state(i, "nObs").getDouble(0);
+                if (b.state(i, "seen").getDouble(0) > 0) {
+                    INDArray d = work(g).assign(g).subi(prev);
+                    double q = group == NormGroup.HIDDEN
+                            ? c.dualScale(p) * nuclear(p).of(NewtonSchulz.cView(d, p.order(), p.rows(), p.cols()))
+                            : d.norm1Number().doubleValue();
+                    h = c.beta2() * h + (1 - c.beta2()) * q * q;
+                    nObs += 1;
+                    b.state(i, "H").assign(h);
+                    b.state(i, "nObs").assign(nObs);
+                }
+                prev.assign(g);
+                b.state(i, "seen").assign(1.0);
+                if (nObs >= 1) {
+                    int slot = group == NormGroup.HIDDEN ? 0 : 1;
+                    out[slot] = Math.max(out[slot], 1.0 / Math.sqrt(h + c.epsilon()));
+                }
+            }
+        }
+    }
+
+    private NuclearNorm nuclear(ParamLayout p) {
+        long m = p.order() == 'f' ? p.cols() : p.rows();
+        long n = p.length() / m;
+        return nuclear.computeIfAbsent(m + "x" + n, k -> new NuclearNorm(m, n));
+    }
+
+    private INDArray work(INDArray like) {
+        return diff.computeIfAbsent(like.length() + ":" + like.dataType(), k -> {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return Nd4j.create(like.dataType(), like.length());
+            }
+        });
+    }
+}
