@@ -10,8 +10,8 @@ import org.dl4jopt.layout.ParamLayout;
  * AM-AdamW (spec onebit-adam-am-momentum.md B.4): the adaptive memory inside AdamW's diagonal preconditioner
  * {@code P = c (sqrt(v_hat) + eps)}, {@code c = max(1 - betaMax * prod(beta), tiny)}:
  * <pre>
- *   M = 1 / (P (1 + lambda P));   beta = clip( (r <g, d/P> - sum M (d-g)(g + lambda P d)) / sum M (d-g)^2, 0, betaMax )
- *   d <- ((1-beta) g + (lambda P + beta) d) / (1 + lambda P);    W <- W (1 - lr wd) - lr d / P
+ *   M = 1 / (P (1 + lambda P));   beta = clip( (r &lt;g, d/P&gt; - sum M (d-g)(g + lambda P d)) / sum M (d-g)^2, 0, betaMax )
+ *   d &lt;- ((1-beta) g + (lambda P + beta) d) / (1 + lambda P);    W &lt;- W (1 - lr wd) - lr d / P
  * </pre>
  * First step: beta = betaMax, d_0 = 0. With lambda = 0 and beta fixed it is AdamW. Decoupled weight decay (vectors
  * exempt). The reference's O(wd) terms of the beta formula that need the weights themselves ({@code wd <g, W>},

@@ -12,7 +12,7 @@ import org.dl4jopt.layout.ParamLayout;
  * AM-SGD (spec onebit-adam-am-momentum.md B.4): momentum whose memory beta is chosen each step in closed form from a
  * two-plane proximal model of the loss, {@code d <- ((beta+lambda) d + (1-beta) g) / (1+lambda)}, {@code W -= lr d}:
  * <pre>
- *   beta = clip( ((1+lambda) r <g,d> - <d-g, g+lambda d>) / ||d-g||^2, 0, betaMax ),   r = lr_{t-1} / lr_t
+ *   beta = clip( ((1+lambda) r &lt;g,d&gt; - &lt;d-g, g+lambda d&gt;) / ||d-g||^2, 0, betaMax ),   r = lr_{t-1} / lr_t
  * </pre>
  * {@code d_0 = g_0}. With lambda = 0 and beta fixed it is EMA momentum {@code d = beta d + (1-beta) g}. Weight decay is
  * coupled L2 ({@code g += wd W}, DL4J's L2 regularization), as the reference; vectors are exempt.

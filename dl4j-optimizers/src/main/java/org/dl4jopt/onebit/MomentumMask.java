@@ -7,8 +7,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The momentum mask of 1-bit Adam (spec A.2, A.7; DeepSpeed's {@code exp_avg_mask}), generalised from structurally
  * zero entries to entries whose frozen variance is negligible within their compression unit:
  * <pre>
- *   keep_i = 1  if  sqrt(v_i) > tau * RMS(sqrt(v))   (RMS over the unit: RMS(sqrt(v)) = sqrt(mean(v)))
- *   keep_i = 0  otherwise (always for v_i = 0 when tau > 0)
+ *   keep_i = 1  if  sqrt(v_i) &gt; tau * RMS(sqrt(v))   (RMS over the unit: RMS(sqrt(v)) = sqrt(mean(v)))
+ *   keep_i = 0  otherwise (always for v_i = 0 when tau &gt; 0)
  * </pre>
  * Why: a 1-bit code cannot express a small value, every kept entry moves by {@code lr S / (sqrt(v_i) + eps)} with
  * {@code S} the unit's RMS momentum, so an entry with {@code sqrt(v_i) << RMS(sqrt(v))} takes a step

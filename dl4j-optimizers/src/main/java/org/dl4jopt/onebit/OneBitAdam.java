@@ -11,8 +11,8 @@ import org.dl4jopt.layout.ParamLayout;
  * 1-bit Adam (Tang et al., "1-bit Adam: Communication Efficient Large-Scale Training with Adam's Convergence Speed",
  * arXiv 2102.02888; DeepSpeed {@code OnebitAdam}; spec onebit-adam-am-momentum.md Part A), single-worker semantics:
  * <pre>
- *   t <= freezeStep:  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  u = m / (sqrt(v) + eps)   (bias correction: option)
- *   t >  freezeStep:  m = b1 m + (1-b1) g;  v frozen;  [m = 1-bit compressed with error feedback, if asked];  u = m / (sqrt(v) + eps)
+ *   t &lt;= freezeStep:  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  u = m / (sqrt(v) + eps)   (bias correction: option)
+ *   t &gt;  freezeStep:  m = b1 m + (1-b1) g;  v frozen;  [m = 1-bit compressed with error feedback, if asked];  u = m / (sqrt(v) + eps)
  *   W -= lr (u + wd W)
  * </pre>
  * One compression unit per parameter tensor. Optional {@link Builder#momentumMaskThreshold momentum mask}
