@@ -171,7 +171,7 @@ public final class LayoutPlanner {
             for (Block b : g) cfgs.add(b.config);
             int n = g.get(0).config.crossLayerRule(cfgs).slots(); // validates that the members can share it
             for (Block b : g) b.ruleSlot = slots;
-            slots += n;
+            slots += n * NetworkContext.VALUE;
         }
         int contextSize = NetworkContext.HEADER + slots;
         Block leader = blocks.get(0);
