@@ -1,5 +1,7 @@
 package org.dl4jopt.am;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ExactCounter;
@@ -91,6 +93,11 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
 
     public double beta2() {
         return beta2;
+    }
+
+    @Override
+    protected Map<String, Double> halfSensitiveEpsilons() {
+        return Collections.singletonMap("epsilon", epsilon);
     }
 
     public double epsilon() {

@@ -16,6 +16,7 @@ import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.layout.ParamRole;
 import org.dl4jopt.muon.Muon;
 import org.dl4jopt.muon.ShapeScale;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * LANTON: noise-adaptive layerwise learning rates over a geometry-aware optimizer (Hao, Gong, Xu, Wang, Liu,
@@ -147,6 +148,13 @@ public class Lanton extends ShapeAwareUpdater {
             r.put("signLearningRate", signLearningRate(iteration, epoch));
         }
         return r;
+    }
+
+    /** LANTON trains in every type its base trains in (FISMO: FLOAT and DOUBLE only). */
+    @Override
+    public void checkDataType(DataType type, String layerName) {
+        super.checkDataType(type, layerName);
+        base.checkDataType(type, layerName);
     }
 
     @Override

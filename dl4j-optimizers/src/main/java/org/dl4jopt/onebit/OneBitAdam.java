@@ -1,5 +1,7 @@
 package org.dl4jopt.onebit;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ExactCounter;
@@ -92,6 +94,12 @@ public class OneBitAdam extends ShapeAwareUpdater {
         if (!compressSingleWorker) return s;
         long padded = TwoStageAllReduce.paddedLength(p.length(), 1);
         return s.then(StateSpec.of("workerErr", padded, "serverErr", padded));
+    }
+
+    /** Its own second moment's epsilon (every parameter gets the OneBitAdam rule, none the AdamW fallback). */
+    @Override
+    protected Map<String, Double> halfSensitiveEpsilons() {
+        return Collections.singletonMap("epsilon", epsilon);
     }
 
     @Override
