@@ -1,6 +1,7 @@
 package org.dl4jopt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -210,5 +211,23 @@ class DataTypesTest {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         assertThrows(RuntimeException.class, () -> net.fit(DATA.get(0)), "tanh_bp has no BFLOAT16 kernel");
+    }
+
+    /** A refusal comes before anything is written; a ComputationGraph is checked with its own data type. */
+    @Test
+    void refusalLeavesTheConfigurationUnchangedAndCoversGraphs() {
+        MultiLayerConfiguration conf = mlp("Fismo", DataType.HALF, SEED);
+        assertThrows(IllegalArgumentException.class, () -> Optimizers.prepare(conf));
+        ShapeAwareUpdater u = (ShapeAwareUpdater) conf.getConf(0).getLayer().getUpdaterByParam("W");
+        assertNull(u.layout(), "no layout written");
+        assertNull(u.plan(), "no plan written");
+
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Optimizers.prepare(TestModels.attention(Fismo.builder().build(), SEED, DataType.HALF, 4, 5, 3)));
+        assertTrue(e.getMessage().contains("HALF"), e.getMessage());
+        Optimizers.prepare(TestModels.attention(Fismo.builder().build(), SEED, DataType.FLOAT, 4, 5, 3));
+        Optimizers.prepare(TestModels.attention(
+                AdaptiveMemorySgd.builder().build(), SEED, DataType.HALF, 4, 5, 3)); // AM-SGD: HALF accepted
     }
 }
