@@ -44,7 +44,7 @@ public final class Optimizers {
 
     /** Prepares every layer of a MultiLayerNetwork configuration; returns the same object. */
     public static MultiLayerConfiguration prepare(MultiLayerConfiguration conf) {
-        LayoutPlanner planner = new LayoutPlanner();
+        LayoutPlanner planner = new LayoutPlanner(conf.getDataType());
         List<NeuralNetConfiguration> confs = conf.getConfs();
         for (int i = 0; i < confs.size(); i++) {
             Layer layer = confs.get(i).getLayer();
@@ -57,7 +57,7 @@ public final class Optimizers {
 
     /** Prepares every layer vertex and SameDiff vertex of a ComputationGraph configuration; returns the same object. */
     public static ComputationGraphConfiguration prepare(ComputationGraphConfiguration conf) {
-        LayoutPlanner planner = new LayoutPlanner();
+        LayoutPlanner planner = new LayoutPlanner(conf.getDataType());
         GraphIndices indices = new ComputationGraph(conf).calculateIndices();
         Map<String, GraphVertex> vertices = conf.getVertices();
         for (int idx : indices.getTopologicalSortOrder()) {

@@ -1,5 +1,7 @@
 package org.dl4jopt.am;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareUpdater;
@@ -40,6 +42,12 @@ public abstract class AdaptiveMemory extends ShapeAwareUpdater {
             throw new IllegalArgumentException(name() + ".fixedBeta must be in [0, 1), got " + fixedBeta);
         }
         Objects.requireNonNull(granularity, name() + ".granularity");
+    }
+
+    /** No AdamW fallback: AM-SGD has no second moment; AM-AdamW declares its own epsilon. */
+    @Override
+    protected Map<String, Double> halfSensitiveEpsilons() {
+        return Collections.emptyMap();
     }
 
     /** AM updates every parameter (no AdamW fallback). */

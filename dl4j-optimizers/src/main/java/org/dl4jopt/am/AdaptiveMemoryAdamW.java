@@ -1,8 +1,12 @@
 package org.dl4jopt.am;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 import org.dl4jopt.core.Check;
+import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.SplitScalar;
 import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 
@@ -56,12 +60,25 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
     }
 
     /**
-     * Step count {@code t}, previous rate {@code lrPrev}, last {@code beta}, product of past betas {@code betaProd},
-     * direction {@code d} and second moment {@code v}.
+     * Step count {@code t} (an {@link ExactCounter}), previous rate {@code lrPrev} (its exact double bits), last
+     * {@code beta} (for inspection), product of past betas {@code betaProd} (a {@link SplitScalar}: about 22 bits in
+     * HALF, 16 in BFLOAT16), direction {@code d} and second moment {@code v}.
      */
     @Override
     public StateSpec matrixState(ParamLayout p) {
-        return StateSpec.of("t", 1, "lrPrev", 1, "beta", 1, "betaProd", 1, "d", p.length(), "v", p.length());
+        return StateSpec.of(
+                "t",
+                ExactCounter.DIGITS,
+                "lrPrev",
+                ExactCounter.BITS,
+                "beta",
+                1,
+                "betaProd",
+                SplitScalar.PIECES,
+                "d",
+                p.length(),
+                "v",
+                p.length());
     }
 
     @Override
@@ -76,6 +93,11 @@ public class AdaptiveMemoryAdamW extends AdaptiveMemory {
 
     public double beta2() {
         return beta2;
+    }
+
+    @Override
+    protected Map<String, Double> halfSensitiveEpsilons() {
+        return Collections.singletonMap("epsilon", epsilon);
     }
 
     public double epsilon() {

@@ -3,6 +3,7 @@ package org.dl4jopt.am;
 import java.util.List;
 import java.util.Objects;
 import org.dl4jopt.core.CrossLayerRule;
+import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.core.StateSpec;
@@ -63,10 +64,14 @@ public class AdaptiveMemorySgd extends AdaptiveMemory {
         }
     }
 
-    /** Step count {@code t}, the previous rate {@code lrPrev}, the last {@code beta}, and the direction {@code d}. */
+    /**
+     * Step count {@code t} (an {@link ExactCounter}), the previous rate {@code lrPrev} (its exact double bits: the
+     * rate ratio of a constant rate stays exactly 1 in every data type), the last {@code beta} (for inspection), and
+     * the direction {@code d}.
+     */
     @Override
     public StateSpec matrixState(ParamLayout p) {
-        return StateSpec.of("t", 1, "lrPrev", 1, "beta", 1, "d", p.length());
+        return StateSpec.of("t", ExactCounter.DIGITS, "lrPrev", ExactCounter.BITS, "beta", 1, "d", p.length());
     }
 
     @Override

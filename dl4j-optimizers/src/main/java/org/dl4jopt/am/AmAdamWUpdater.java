@@ -1,8 +1,10 @@
 package org.dl4jopt.am;
 
 import java.util.Map;
+import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.PerParamValues;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.SplitScalar;
 import org.dl4jopt.layout.ParamLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
@@ -30,10 +32,10 @@ class AmAdamWUpdater extends ShapeAwareGradientUpdater<AdaptiveMemoryAdamW> impl
     @Override
     protected void applyParams(INDArray flat, double lr, int iteration, int epoch) {
         for (int[] unit : units.units()) {
-            double t = state(unit[0], "t").getDouble(0) + 1;
-            double betaProd = t == 1 ? 1.0 : state(unit[0], "betaProd").getDouble(0);
+            double t = ExactCounter.read(state(unit[0], "t")) + 1;
+            double betaProd = t == 1 ? 1.0 : SplitScalar.read(state(unit[0], "betaProd"));
             double c = Math.max(1 - config.cap() * betaProd, 1e-12);
-            double r = AmBeta.rateRatio(state(unit[0], "lrPrev").getDouble(0), lr, t);
+            double r = AmBeta.rateRatio(ExactCounter.readDouble(state(unit[0], "lrPrev")), lr, t);
             solver.reset();
             for (int i : unit) {
                 INDArray g = segment(flat, i);
@@ -73,10 +75,10 @@ class AmAdamWUpdater extends ShapeAwareGradientUpdater<AdaptiveMemoryAdamW> impl
         w.assign(p).muli(lambda).addi(1);
         d.assign(m).divi(w); // d = ... / (1 + lambda P)
         g.assign(d).divi(p).muli(lr); // update = lr d / P
-        state(i, "t").assign(t);
-        state(i, "lrPrev").assign(lr);
+        ExactCounter.write(state(i, "t"), (long) t);
+        ExactCounter.writeDouble(state(i, "lrPrev"), lr);
         state(i, "beta").assign(beta);
-        state(i, "betaProd").assign(betaProd * beta);
+        SplitScalar.write(state(i, "betaProd"), betaProd * beta);
         units.betas[i] = beta;
     }
 

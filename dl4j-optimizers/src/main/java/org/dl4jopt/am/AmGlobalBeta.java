@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.dl4jopt.core.BlockArrays;
 import org.dl4jopt.core.CrossLayerRule;
+import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,12 +41,13 @@ final class AmGlobalBeta implements CrossLayerRule {
     @Override
     public void compute(List<BlockArrays> members, double[] out, int iteration, int epoch) {
         BlockArrays first = members.get(0);
-        double t = first.state(0, "t").getDouble(0) + 1;
+        double t = ExactCounter.read(first.state(0, "t")) + 1;
         if (!config.adaptive() || t == 1) { // fixed beta, or the first step (d = g)
             out[0] = config.adaptive() ? 0.0 : config.fixedBeta();
             return;
         }
-        double r = AmBeta.rateRatio(first.state(0, "lrPrev").getDouble(0), config.getLearningRate(iteration, epoch), t);
+        double r = AmBeta.rateRatio(
+                ExactCounter.readDouble(first.state(0, "lrPrev")), config.getLearningRate(iteration, epoch), t);
         solver.reset();
         for (BlockArrays b : members) {
             for (int i = 0; i < b.paramCount(); i++) {

@@ -1,6 +1,7 @@
 package org.dl4jopt.am;
 
 import java.util.Map;
+import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.PerParamValues;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.layout.ParamLayout;
@@ -25,14 +26,14 @@ class AmSgdUpdater extends ShapeAwareGradientUpdater<AdaptiveMemorySgd> implemen
     @Override
     protected void applyParams(INDArray flat, double lr, int iteration, int epoch) {
         for (int[] unit : units.units()) {
-            double t = state(unit[0], "t").getDouble(0) + 1;
+            double t = ExactCounter.read(state(unit[0], "t")) + 1;
             double beta;
             if (config.granularity() == BetaGranularity.GLOBAL) {
                 beta = crossLayerValue(0);
             } else if (!config.adaptive() || t == 1) {
                 beta = config.adaptive() ? 0.0 : config.fixedBeta();
             } else {
-                double r = AmBeta.rateRatio(state(unit[0], "lrPrev").getDouble(0), lr, t);
+                double r = AmBeta.rateRatio(ExactCounter.readDouble(state(unit[0], "lrPrev")), lr, t);
                 solver.reset();
                 for (int i : unit) {
                     INDArray g = segment(flat, i);
@@ -64,8 +65,8 @@ class AmSgdUpdater extends ShapeAwareGradientUpdater<AdaptiveMemorySgd> implemen
     }
 
     private void scalars(int i, double t, double lr, double beta) {
-        state(i, "t").assign(t);
-        state(i, "lrPrev").assign(lr);
+        ExactCounter.write(state(i, "t"), (long) t);
+        ExactCounter.writeDouble(state(i, "lrPrev"), lr);
         state(i, "beta").assign(Double.isNaN(beta) ? 0 : beta);
         units.betas[i] = beta;
     }

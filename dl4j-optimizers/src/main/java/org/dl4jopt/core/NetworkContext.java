@@ -6,8 +6,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The per-iteration network context in the state array: {@code [stamp (4) | rule slots...]}. The stamp is
- * {@code iteration + 1} in four base-256 digits, exact in every floating-point type (bfloat16 included) up to 2^32;
+ * The per-iteration network context in the state array: {@code [stamp (4) | rule values (8 each)...]}. The stamp is
+ * {@code iteration + 1} in four base-256 digits, exact in every floating-point type (bfloat16 included) up to 2^32,
+ * and each rule value a double's bits in eight such digits;
  * members compare it with their iteration, so a member never uses another iteration's context. Also finds the
  * network's flat arrays from a block's view of them (DL4J hands each block views into one flat gradient and one flat
  * state array).
@@ -16,6 +17,11 @@ public final class NetworkContext {
     static final int STAMP = 4;
     /** Elements before the first rule slot. */
     public static final int HEADER = STAMP;
+    /**
+     * Elements of one rule value: a double's 64 bits in eight base-256 digits, so every member reads the value the
+     * leader computed, bit for bit, in every data type (a HALF element would round AM's global beta to 11 bits).
+     */
+    public static final int VALUE = 8;
 
     private NetworkContext() {}
 
@@ -28,6 +34,22 @@ public final class NetworkContext {
             stamp >>>= 8;
         }
         return c;
+    }
+
+    /** Writes rule value {@code v} into {@code c} at element {@code at} ({@link #VALUE} digits). */
+    static void putValue(double[] c, int at, double v) {
+        long bits = Double.doubleToLongBits(v);
+        for (int k = 0; k < VALUE; k++) {
+            c[at + k] = bits & 0xFF;
+            bits >>>= 8;
+        }
+    }
+
+    /** The rule value at element {@code at} of {@code c}. */
+    static double value(double[] c, int at) {
+        long bits = 0;
+        for (int k = VALUE - 1; k >= 0; k--) bits = (bits << 8) | ((long) c[at + k] & 0xFF);
+        return Double.longBitsToDouble(bits);
     }
 
     /** The iteration a context was written for, or -1 if none. */

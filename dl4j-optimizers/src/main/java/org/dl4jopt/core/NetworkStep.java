@@ -106,7 +106,7 @@ final class NetworkStep {
 
     /** Slot {@code k} of this block's cross-layer rule in the current context. */
     double ruleValue(int k) {
-        return last[NetworkContext.HEADER + plan.ruleSlot() + k];
+        return NetworkContext.value(last, NetworkContext.HEADER + plan.ruleSlot() + k * NetworkContext.VALUE);
     }
 
     private boolean lead(INDArray blockGradient, int iteration, int epoch) {
@@ -152,7 +152,10 @@ final class NetworkStep {
                 for (int m : ruleMembers.get(r)) arrays.add(arrays(gradient, m));
                 double[] out = new double[rules.get(r).slots()];
                 rules.get(r).compute(arrays, out, iteration, epoch);
-                System.arraycopy(out, 0, ctx, NetworkContext.HEADER + ruleSlots.get(r), out.length);
+                for (int k = 0; k < out.length; k++) {
+                    NetworkContext.putValue(
+                            ctx, NetworkContext.HEADER + ruleSlots.get(r) + k * NetworkContext.VALUE, out[k]);
+                }
             }
         }
         context.assign(Nd4j.createFromArray(ctx).castTo(context.dataType()));

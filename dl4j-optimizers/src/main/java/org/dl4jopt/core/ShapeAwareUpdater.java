@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import org.dl4jopt.layout.LayerLayout;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.layout.ParamRole;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -118,6 +119,58 @@ public abstract class ShapeAwareUpdater implements IUpdater {
             throw new IllegalArgumentException(
                     name() + ": layers " + both + " are listed both in fallbackLayers and matrixRuleLayers");
         }
+    }
+
+    /**
+     * Smallest epsilon of an Adam-type second moment in a HALF network. {@code v = EMA(g^2)} flushes to 0 in HALF
+     * (smallest number 6e-8) for {@code |g|} below about 0.005 while the momentum does not, so the step
+     * {@code m / (sqrt(v) + eps)} is bounded only by epsilon: 1e-3 keeps it within a few learning rates.
+     */
+    public static final double MIN_HALF_EPSILON = 1e-3;
+
+    /**
+     * Refuses a network data type this optimizer cannot train in, with a message naming the type and what to use
+     * instead; called by {@code Optimizers.prepare} for every layer of ours before anything is written. Checks
+     * {@link #checkDataType} and, in HALF, the epsilons of {@link #halfSensitiveEpsilons}.
+     */
+    public final void acceptDataType(DataType type, String layerName) {
+        checkDataType(type, layerName);
+        if (type != DataType.HALF) return;
+        for (Map.Entry<String, Double> e : halfSensitiveEpsilons().entrySet()) {
+            if (!(e.getValue() >= MIN_HALF_EPSILON)) {
+                throw new IllegalArgumentException(name() + " (layer '" + layerName + "'): " + e.getKey() + " "
+                        + e.getValue() + " is too small for a HALF network: the second moment v = EMA(g^2) flushes "
+                        + "to 0 in HALF for gradients below about 0.005 and the step m / (sqrt(v) + eps) explodes. Set "
+                        + e.getKey() + "(" + MIN_HALF_EPSILON + ") or more, or use .dataType(DataType.FLOAT).");
+            }
+        }
+    }
+
+    /**
+     * Whether the optimizer's rules work in a network of this data type. Default: FLOAT, DOUBLE and HALF (reductions
+     * run in double, step counters and exact scalars are kept in base-256 digits, see {@link Kernels} and
+     * {@link ExactCounter}; both are BFLOAT16-exact too). BFLOAT16 is refused because DL4J 1.0.0-M2.1 cannot train
+     * such a network: its configuration builder refuses the type, and a type set afterwards fails in backprop ops
+     * without BFLOAT16 kernels ({@code tanh_bp}).
+     */
+    public void checkDataType(DataType type, String layerName) {
+        if (type == DataType.BFLOAT16) {
+            throw new IllegalArgumentException(name() + " (layer '" + layerName + "') cannot train a BFLOAT16 "
+                    + "network: DL4J 1.0.0-M2.1 does not train BFLOAT16 networks (its builder refuses the type and "
+                    + "backprop ops such as tanh_bp have no BFLOAT16 kernel); use .dataType(DataType.FLOAT) or HALF.");
+        }
+        if (type != DataType.FLOAT && type != DataType.DOUBLE && type != DataType.HALF) {
+            throw new IllegalArgumentException(name() + " (layer '" + layerName + "') cannot train a " + type
+                    + " network: it supports FLOAT, DOUBLE and HALF; use .dataType(DataType.FLOAT).");
+        }
+    }
+
+    /**
+     * The epsilons (by builder name) of the Adam-type second moments this config uses; each must be at least
+     * {@link #MIN_HALF_EPSILON} in a HALF network. Default: the AdamW fallback's {@code adamEpsilon}.
+     */
+    protected Map<String, Double> halfSensitiveEpsilons() {
+        return Collections.singletonMap("adamEpsilon", fallback.epsilon());
     }
 
     /** A copy of this config that serves the given layer. */

@@ -292,4 +292,14 @@ public class Fismo extends ShapeAwareUpdater {
             return fill(new Fismo(f));
         }
     }
+
+    /** FISMO trains only FLOAT and DOUBLE networks: prepare refuses HALF and BFLOAT16 (and every other type). */
+    @Override
+    public void checkDataType(org.nd4j.linalg.api.buffer.DataType type, String layerName) {
+        if (type != org.nd4j.linalg.api.buffer.DataType.FLOAT && type != org.nd4j.linalg.api.buffer.DataType.DOUBLE) {
+            throw new IllegalArgumentException("FISMO (layer '" + layerName + "') cannot train a " + type + " network:"
+                    + " FISMO needs FLOAT or DOUBLE: its Kronecker factors' inverse roots are ill-conditioned in "
+                    + "HALF/BFLOAT16; use .dataType(DataType.FLOAT) or Muon.");
+        }
+    }
 }

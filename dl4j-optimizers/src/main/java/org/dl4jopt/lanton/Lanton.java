@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.Objects;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.CrossLayerRule;
+import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.SplitScalar;
 import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.layout.LayerLayout;
@@ -14,6 +16,7 @@ import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.layout.ParamRole;
 import org.dl4jopt.muon.Muon;
 import org.dl4jopt.muon.ShapeScale;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
@@ -123,13 +126,15 @@ public class Lanton extends ShapeAwareUpdater {
     }
 
     /**
-     * The noise statistic {@code H}, its observation count {@code nObs}, whether a previous gradient exists
-     * ({@code seen}), that gradient {@code Gprev}, then the base optimizer's state ({@code base}, HIDDEN) or Signum's
-     * momentum {@code B} (SIGN).
+     * The noise statistic's root {@code sqrtH = sqrt(H)} (a {@link SplitScalar}: a root stays in HALF's range where
+     * {@code H = EMA(q^2)} would overflow, and two elements keep its EMA moving in BFLOAT16), its observation count
+     * {@code nObs} (an {@link ExactCounter}), whether a previous gradient exists ({@code seen}), that gradient
+     * {@code Gprev}, then the base optimizer's state ({@code base}, HIDDEN) or Signum's momentum {@code B} (SIGN).
      */
     @Override
     public StateSpec matrixState(ParamLayout p) {
-        StateSpec noise = StateSpec.of("H", 1, "nObs", 1, "seen", 1, "Gprev", p.length());
+        StateSpec noise =
+                StateSpec.of("sqrtH", SplitScalar.PIECES, "nObs", ExactCounter.DIGITS, "seen", 1, "Gprev", p.length());
         return noise.then(
                 group(p) == NormGroup.HIDDEN
                         ? StateSpec.of("base", base.matrixState(p).size())
@@ -144,6 +149,13 @@ public class Lanton extends ShapeAwareUpdater {
             r.put("signLearningRate", signLearningRate(iteration, epoch));
         }
         return r;
+    }
+
+    /** LANTON trains in every type its base trains in (FISMO: FLOAT and DOUBLE only). */
+    @Override
+    public void checkDataType(DataType type, String layerName) {
+        super.checkDataType(type, layerName);
+        base.checkDataType(type, layerName);
     }
 
     @Override

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import org.dl4jopt.core.BlockArrays;
 import org.dl4jopt.core.CrossLayerRule;
+import org.dl4jopt.core.ExactCounter;
+import org.dl4jopt.core.Kernels;
 import org.dl4jopt.core.ShapeAwareUpdater;
+import org.dl4jopt.core.SplitScalar;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.muon.NewtonSchulz;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -44,17 +47,18 @@ final class LantonNoise implements CrossLayerRule {
                 if (group == NormGroup.VECTOR) continue;
                 INDArray g = b.gradient(i);
                 INDArray prev = b.state(i, "Gprev");
-                double h = b.state(i, "H").getDouble(0);
-                double nObs = b.state(i, "nObs").getDouble(0);
+                double root = SplitScalar.read(b.state(i, "sqrtH"));
+                double h = root * root;
+                long nObs = ExactCounter.read(b.state(i, "nObs"));
                 if (b.state(i, "seen").getDouble(0) > 0) {
                     INDArray d = work(g).assign(g).subi(prev);
                     double q = group == NormGroup.HIDDEN
                             ? c.dualScale(p) * nuclear(p).of(NewtonSchulz.cView(d, p.order(), p.rows(), p.cols()))
-                            : d.norm1Number().doubleValue();
+                            : Kernels.norm1(d);
                     h = c.beta2() * h + (1 - c.beta2()) * q * q;
                     nObs += 1;
-                    b.state(i, "H").assign(h);
-                    b.state(i, "nObs").assign(nObs);
+                    SplitScalar.write(b.state(i, "sqrtH"), Math.sqrt(h));
+                    ExactCounter.write(b.state(i, "nObs"), nObs);
                 }
                 prev.assign(g);
                 b.state(i, "seen").assign(1.0);

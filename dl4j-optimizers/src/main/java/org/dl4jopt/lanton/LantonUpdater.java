@@ -4,8 +4,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.PerParamValues;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
+import org.dl4jopt.core.SplitScalar;
 import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,10 +37,8 @@ public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> implements 
             int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         NormGroup group = config.group(p);
         StateSpec spec = config.matrixState(p);
-        double r = rate(
-                group,
-                spec.view(state, "H").getDouble(0),
-                spec.view(state, "nObs").getDouble(0));
+        double r =
+                rate(group, SplitScalar.read(spec.view(state, "sqrtH")), ExactCounter.read(spec.view(state, "nObs")));
         rates[index] = r;
         if (group == NormGroup.HIDDEN) {
             baseRule.matrixStep(index, p, g, spec.view(state, "base"), lr * r, iteration, epoch);
@@ -53,11 +53,11 @@ public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> implements 
     }
 
     /** r = alpha / max(alpha) over the group's members observed so far, this step (1 before the first observation). */
-    private double rate(NormGroup group, double h, double nObs) {
+    private double rate(NormGroup group, double sqrtH, long nObs) {
         double max = crossLayerValue(group == NormGroup.HIDDEN ? 0 : 1);
         if (nObs < 1 || !(max > 0)) return 1.0;
-        double ratio = 1.0 / Math.sqrt(h + config.epsilon()) / max;
-        ratio = Math.min(ratio, 1.0); // the maximum is stored in the network's data type
+        double ratio = 1.0 / Math.sqrt(sqrtH * sqrtH + config.epsilon()) / max;
+        ratio = Math.min(ratio, 1.0); // h and the maximum are rounded differently: never above 1
         if (config.rateNormalization() == RateNormalization.SQRT_RATIO) ratio = Math.sqrt(ratio);
         return Math.max(ratio, config.rMin());
     }

@@ -27,6 +27,7 @@ import org.dl4jopt.core.NetworkPlan;
 import org.dl4jopt.core.NonFiniteGradientPolicy;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.core.UpdateGate;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
@@ -80,20 +81,30 @@ public final class LayoutPlanner {
     }
 
     private final List<Unit> units = new ArrayList<>();
+    private final DataType dataType;
+
+    /** A planner for a network of the given data type (each optimizer may refuse it, see {@code checkDataType}). */
+    public LayoutPlanner(DataType dataType) {
+        this.dataType = dataType;
+    }
 
     /** Adds the next layer (or vertex) in flattening order. */
     public void add(String name, TrainingConfig layer, List<Param> params) {
         units.add(new Unit(name, layer, params));
     }
 
-    /** Writes the layouts and the decoupled weight decay into every unit served by a shape-aware updater. */
+    /**
+     * Writes the layouts and the decoupled weight decay into every unit served by a shape-aware updater, after every
+     * one of them accepted the network's data type (a refusal leaves the configuration unchanged).
+     */
     public void apply() {
         List<Unit> served = new ArrayList<>();
         for (Unit u : units) {
             for (Param p : u.params) {
-                if (u.layer.getUpdaterByParam(p.key) instanceof ShapeAwareUpdater) {
-                    served.add(u);
-                    break;
+                IUpdater up = u.layer.getUpdaterByParam(p.key);
+                if (up instanceof ShapeAwareUpdater) {
+                    if (dataType != null) ((ShapeAwareUpdater) up).acceptDataType(dataType, u.name);
+                    if (!served.contains(u)) served.add(u);
                 }
             }
         }
@@ -171,7 +182,7 @@ public final class LayoutPlanner {
             for (Block b : g) cfgs.add(b.config);
             int n = g.get(0).config.crossLayerRule(cfgs).slots(); // validates that the members can share it
             for (Block b : g) b.ruleSlot = slots;
-            slots += n;
+            slots += n * NetworkContext.VALUE;
         }
         int contextSize = NetworkContext.HEADER + slots;
         Block leader = blocks.get(0);

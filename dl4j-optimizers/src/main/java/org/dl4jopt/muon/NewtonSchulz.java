@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The second form is the "transpose trick" without a transposed copy: the Gram matrix is always the small side's,
  * {@code 4r^2c + 2r^3} flops per step with {@code r = min(rows, cols)}. All products are ND4J GEMMs (cuBLAS on the
  * CUDA backend) on 'c'-ordered buffers, element-wise work runs on flat views, and the buffers are kept per shape
- * outside any DL4J workspace and reused. The iteration runs in the input's data type.
+ * outside any DL4J workspace and reused. The iteration runs in the input's data type, HALF and BFLOAT16 inputs in
+ * FLOAT buffers (cast in, cast out).
  */
 public final class NewtonSchulz {
     private final NsCoefficients coefficients;
@@ -56,7 +57,9 @@ public final class NewtonSchulz {
         long rows = m.rows();
         long cols = m.columns();
         boolean tall = rows > cols;
-        Work w = work(rows, cols, m.dataType());
+        // HALF/BFLOAT16: iterate in FLOAT copies (cast in, cast out); X X^T of an 11- or 8-bit X is not orthogonal
+        // enough
+        Work w = work(rows, cols, Kernels.narrow(m.dataType()) ? DataType.FLOAT : m.dataType());
         INDArray mFlat = m.reshape(m.length());
         double norm = Math.sqrt(Kernels.sumOfSquares(mFlat));
         w.xFlat.assign(mFlat).muli(1.0 / (coefficients.normScale() * norm + epsilon));

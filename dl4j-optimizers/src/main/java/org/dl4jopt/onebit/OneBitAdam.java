@@ -1,7 +1,10 @@
 package org.dl4jopt.onebit;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
 import org.dl4jopt.core.Check;
+import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.core.StateSpec;
@@ -81,15 +84,22 @@ public class OneBitAdam extends ShapeAwareUpdater {
     }
 
     /**
-     * {@code [t] | m | v}, plus {@code workerErr (N') | serverErr (N')} ({@code N'} the length padded to a multiple of
+     * {@code t} (steps done, an {@link ExactCounter}: exact in every data type, so the variance freezes at
+     * {@code freezeStep} in HALF and BFLOAT16 too) {@code | m | v}, plus {@code workerErr (N') | serverErr (N')} ({@code N'} the length padded to a multiple of
      * 8) only with {@link #compressSingleWorker()}: the multi-worker exchange keeps its error buffers itself.
      */
     @Override
     public StateSpec matrixState(ParamLayout p) {
-        StateSpec s = StateSpec.of("t", 1, "M", p.length(), "V", p.length());
+        StateSpec s = StateSpec.of("t", ExactCounter.DIGITS, "M", p.length(), "V", p.length());
         if (!compressSingleWorker) return s;
         long padded = TwoStageAllReduce.paddedLength(p.length(), 1);
         return s.then(StateSpec.of("workerErr", padded, "serverErr", padded));
+    }
+
+    /** Its own second moment's epsilon (every parameter gets the OneBitAdam rule, none the AdamW fallback). */
+    @Override
+    protected Map<String, Double> halfSensitiveEpsilons() {
+        return Collections.singletonMap("epsilon", epsilon);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.dl4jopt.onebit;
 
+import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
@@ -11,7 +12,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The update rule of {@link OneBitAdam} for one updater block. Parameter {@code i}'s state slice is
- * {@code [t | m (n) | v (n)]}, followed by {@code workerErr (n') | serverErr (n')} only with single-worker compression
+ * {@code [t (4 digits) | m (n) | v (n)]}, followed by {@code workerErr (n') | serverErr (n')} only with single-worker compression
  * (the multi-worker exchange keeps its own error buffers, per worker).
  */
 public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
@@ -27,11 +28,9 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
             int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         long n = p.length();
         StateViews views = views(config.matrixState(p), state);
-        INDArray tSlot = views.step;
         INDArray m = views.m;
         INDArray v = views.v;
-        long t = (long) tSlot.getDouble(0) + 1; // O(1) host read per tensor and step
-        tSlot.assign(t);
+        long t = ExactCounter.increment(views.counter); // O(1) host read per tensor and step; exact in every type
         double b1 = config.beta1();
         double b2 = config.beta2();
         m.muli(b1);
@@ -96,16 +95,24 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
         return new long[] {segmentStart(i), layout.params().get(i).length()};
     }
 
-    /** Views of one parameter's OneBitAdam state: step counter (steps done so far), momentum, second moment. */
+    /**
+     * Views of one parameter's OneBitAdam state: step counter (steps done so far, an {@link ExactCounter}; read it with
+     * {@link #steps()}), momentum, second moment.
+     */
     public static final class StateViews {
-        public final INDArray step;
+        public final INDArray counter;
         public final INDArray m;
         public final INDArray v;
 
-        StateViews(INDArray step, INDArray m, INDArray v) {
-            this.step = step;
+        StateViews(INDArray counter, INDArray m, INDArray v) {
+            this.counter = counter;
             this.m = m;
             this.v = v;
+        }
+
+        /** Steps done so far. */
+        public long steps() {
+            return ExactCounter.read(counter);
         }
     }
 }

@@ -17,6 +17,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jopt.NamedState;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.Training;
+import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.NetworkContext;
 import org.dl4jopt.testmodels.SyntheticData;
 import org.junit.jupiter.api.Test;
@@ -56,15 +57,15 @@ class OneBitAdamTest {
         return net;
     }
 
-    /** Parameters: dense W 16x12 = 192, b 12; output W 12x3 = 36, b 3. Each has a step slot, m and v (Adam's 2n). */
+    /** Parameters: dense W 16x12 = 192, b 12; output W 12x3 = 36, b 3. Each has a step counter (4 digits), m and v. */
     @Test
     void stateHoldsErrorBuffersOnlyForSingleWorkerCompression() {
         long[] lengths = {192, 12, 36, 3};
         long plain = 0;
         long compressed = 0;
         for (long n : lengths) {
-            plain += 1 + 2 * n;
-            compressed += 1 + 2 * n + 2 * ((n + 7) / 8 * 8); // + worker and server error, padded to bytes
+            plain += ExactCounter.DIGITS + 2 * n; // the step counter's base-256 digits, m, v
+            compressed += ExactCounter.DIGITS + 2 * n + 2 * ((n + 7) / 8 * 8); // + worker/server error, padded
         }
         plain += NetworkContext.HEADER; // the network context, in the first block
         compressed += NetworkContext.HEADER;
@@ -259,5 +260,41 @@ class OneBitAdamTest {
                 IllegalArgumentException.class,
                 () -> OneBitAdam.builder().momentumMaskThreshold(-0.1).build());
         assertTrue(e.getMessage().contains("OneBitAdam.momentumMaskThreshold"), e.getMessage());
+    }
+
+    /**
+     * Issue #12: in a HALF network the step counter was one HALF element, which stops counting by one at 2048, so a
+     * freeze step above 2048 came at the wrong step (or never). Now it is exact: the variance still moves at step
+     * 2050 and never after, and the counter reads 2052 after 2052 steps.
+     */
+    @Test
+    void halfNetworkFreezesAtTheRightStepPast2048() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(3)
+                .dataType(DataType.HALF)
+                .updater(OneBitAdam.builder()
+                        .learningRate(1e-6) // gradients stay large: v keeps moving in HALF's normal range
+                        .epsilon(1e-3)
+                        .beta2(0.9) // 10% EMA steps (0.1% steps are about one HALF ulp)
+                        .freezeStep(2050)
+                        .build())
+                .list()
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(16)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(conf));
+        net.init();
+        for (int i = 0; i < 2049; i++) net.fit(DATA.get(i % DATA.size()));
+        INDArray before = v0(net);
+        net.fit(DATA.get(2049 % DATA.size())); // step 2050, the freeze step: v still updated
+        INDArray atFreeze = v0(net);
+        assertNotEquals(before, atFreeze, "step 2050 still updates v");
+        for (int i = 2050; i < 2052; i++) net.fit(DATA.get(i % DATA.size()));
+        assertEquals(atFreeze, v0(net), "after step 2050 v never changes");
+        assertEquals(2052, ExactCounter.read(NamedState.get(net, "layer0", "W_t")), "exact step counter");
+        assertTrue(Double.isFinite(net.score(DATA.get(0))));
     }
 }

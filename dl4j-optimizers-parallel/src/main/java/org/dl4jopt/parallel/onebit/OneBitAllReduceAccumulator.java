@@ -392,11 +392,11 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
         /** Steps the OneBitAdam parameters have done; they must agree. */
         long stepsDone() {
             if (units.isEmpty()) return 0;
-            long t = units.get(0).state.step.getLong(0);
+            long t = units.get(0).state.steps();
             for (Unit u : units) {
-                if (u.state.step.getLong(0) != t) {
+                if (u.state.steps() != t) {
                     throw new IllegalStateException("OneBitAdam parameters are at different steps (" + t + " and "
-                            + u.state.step.getLong(0) + "): every layer must be updated at every iteration");
+                            + u.state.steps() + "): every layer must be updated at every iteration");
                 }
             }
             return t;
