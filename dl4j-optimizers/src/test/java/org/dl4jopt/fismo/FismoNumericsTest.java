@@ -345,6 +345,24 @@ class FismoNumericsTest {
                 max, 0.01 * Fismo.builder().build().polarBound() * 1001);
     }
 
+    /** The bound's other forms: one learned side (layer 0's 8-long side above the limit), and grafting. */
+    @Test
+    void oneSidedAndGraftedStepsKeepTheirBounds() {
+        Fismo[] configs = {
+            Fismo.builder().maxPreconditionedDim(4).factorSpikeClip(1e300).build(),
+            Fismo.builder().graft(true).factorSpikeClip(1e300).build()
+        };
+        for (Fismo f : configs) {
+            Nd4j.getRandom().setSeed(13);
+            MultiLayerNetwork net = mlp(f);
+            for (int t = 0; t < 150; t++) {
+                double spike = t == 100 ? 1e4 : 1;
+                stepAndCheckBound(net, grads(new double[] {0.01 * spike, 0.01 * spike, 0.01}), t);
+            }
+            assertStateFinite(net);
+        }
+    }
+
     static ParamLayout square8() {
         MultiLayerNetwork net = mlp(Fismo.builder().build());
         return param((Fismo) ((BaseLayer) net.getLayer(1).conf().getLayer()).getIUpdater(), "W");
