@@ -17,11 +17,15 @@ import org.dl4jopt.muon.ShapeScale;
  *   M = beta*M + (1-beta) * P^-1/2 G Q^-1/2
  *   W = W(1 - lr*wd) - lr * s(W) * P^-1/2 NS_k(M) Q^-1/2
  * </pre>
- * With {@code P = Q = I} (damping to infinity) it is Muon with plain EMA momentum. A side longer than
+ * With {@code P = Q = I} (damping to infinity) it is Muon with plain EMA momentum. In the default RAW_SCALE mode the
+ * statistics are stored trace-normalized with their log scale (nothing underflows or overflows in float), the factor
+ * is damped by {@code mu} times its own mean eigenvalue, and every step obeys {@link #stepBound}:
+ * {@code ||dW||_2 <= lr * s * kappa * ((1 + mu) / mu)} for a matrix with two learned sides. A side longer than
  * {@code maxPreconditionedDim} keeps the identity factor (one-sided FISMO, spec 1.5's alternative: a large factor is
  * costly and, estimated from a few samples, badly rank-deficient); a matrix with both sides longer gets the AdamW
- * fallback, like every non-matrix parameter. State per matrix: {@code mn + 3m^2 + 3n^2 + 1} (momentum; factor
- * statistics; cached {@code P^-1, P^-1/2, Q^-1, Q^-1/2}; step count), without the terms of an identity side.
+ * fallback, like every non-matrix parameter. State per matrix: {@code mn + 3m^2 + 3n^2 + 3} (momentum; factor
+ * statistics; cached {@code P^-1, P^-1/2, Q^-1, Q^-1/2}; in RAW_SCALE the two log scales; step count), without the
+ * terms of an identity side.
  */
 public class Fismo extends ShapeAwareUpdater {
     public static final double DEFAULT_LEARNING_RATE = 0.01; // spec 1.4: half of Muon's
@@ -38,6 +42,7 @@ public class Fismo extends ShapeAwareUpdater {
     private boolean graft;
     private int maxPreconditionedDim = 1024;
     private double eigenFloor = 1e-10;
+    private double factorSpikeClip = 4;
 
     public Fismo() {
         this.learningRate = DEFAULT_LEARNING_RATE;
@@ -57,6 +62,7 @@ public class Fismo extends ShapeAwareUpdater {
         graft = o.graft;
         maxPreconditionedDim = o.maxPreconditionedDim;
         eigenFloor = o.eigenFloor;
+        factorSpikeClip = o.factorSpikeClip;
     }
 
     public static Builder builder() {
@@ -79,6 +85,10 @@ public class Fismo extends ShapeAwareUpdater {
         Check.atLeast("Fismo.rootEvery", rootEvery, 1);
         Check.atLeast("Fismo.maxPreconditionedDim", maxPreconditionedDim, 2);
         Check.positive("Fismo.eigenFloor", eigenFloor);
+        if (!(factorSpikeClip >= 1) || !Double.isFinite(factorSpikeClip)) {
+            throw new IllegalArgumentException(
+                    "Fismo.factorSpikeClip must be a finite value >= 1, got " + factorSpikeClip);
+        }
         Objects.requireNonNull(nsCoefficients, "Fismo.nsCoefficients");
         Objects.requireNonNull(factorMode, "Fismo.factorMode");
         Objects.requireNonNull(shapeScale, "Fismo.shapeScale");
@@ -102,18 +112,81 @@ public class Fismo extends ShapeAwareUpdater {
 
     /**
      * {@code M} (momentum, m n), per learned side the statistic {@code Sp}/{@code Sq} and the cached roots
-     * {@code PInvSqrt, PInv} / {@code QInvSqrt, QInv}, and the step count {@code t}.
+     * {@code PInvSqrt, PInv} / {@code QInvSqrt, QInv}, in RAW_SCALE the statistics' log mean eigenvalues
+     * {@code logScaleP}/{@code logScaleQ}, and the step count {@code t}.
      */
     @Override
     public StateSpec matrixState(ParamLayout p) {
         long m = p.order() == 'f' ? p.cols() : p.rows(); // the sides of NewtonSchulz.cView, as the rule
         long n = p.length() / m;
+        boolean raw = factorMode == FactorMode.RAW_SCALE;
         StateSpec s = StateSpec.of("M", m * n);
         if (preconditions(m)) s = s.then(StateSpec.of("Sp", m * m));
         if (preconditions(n)) s = s.then(StateSpec.of("Sq", n * n));
         if (preconditions(m)) s = s.then(StateSpec.of("PInvSqrt", m * m, "PInv", m * m));
         if (preconditions(n)) s = s.then(StateSpec.of("QInvSqrt", n * n, "QInv", n * n));
+        if (raw && preconditions(m)) s = s.then(StateSpec.of("logScaleP", 1));
+        if (raw && preconditions(n)) s = s.then(StateSpec.of("logScaleQ", 1));
         return s.then(StateSpec.of("t", 1));
+    }
+
+    /**
+     * The stated bound of the rule's step: {@code ||update||_2 <= lr * stepBound(p)} for every step of the matrix
+     * {@code p} (learning rate {@code lr} as passed to the rule, weight decay excluded). It is
+     * {@code s * kappa * f^k}: {@code s} the shape scale, {@code kappa} the largest singular value Newton-Schulz can
+     * output ({@link #polarBound()}), {@code k} the number of learned sides and {@code f} the largest eigenvalue of a
+     * factor's inverse square root, {@code sqrt((1 + mu) / mu)} in RAW_SCALE (the damped factor's eigenvalues are
+     * at least {@code mu / (1 + mu)} times their mean 1) and {@code 1 / sqrt(eigenFloor)} in LITERAL (only the
+     * eigenvalue floor bounds it). With {@code graft} it is {@code s * kappa * sqrt(min(m, n))}: the step's spectral
+     * norm is at most the Frobenius norm of {@code NS(M)}.
+     */
+    public double stepBound(ParamLayout p) {
+        long m = p.order() == 'f' ? p.cols() : p.rows();
+        long n = p.length() / m;
+        double s = shapeScale.factor(p, false) * polarBound();
+        if (graft) return s * Math.sqrt(Math.min(m, n));
+        double perSide =
+                factorMode == FactorMode.RAW_SCALE ? Math.sqrt((1 + damping) / damping) : 1 / Math.sqrt(eigenFloor);
+        if (preconditions(m)) s *= perSide;
+        if (preconditions(n)) s *= perSide;
+        return s;
+    }
+
+    /** The relative eigenvalue floor of the factors' roots: {@code mu / (1 + mu)} in RAW_SCALE, if larger. */
+    double rootFloor() {
+        return factorMode == FactorMode.RAW_SCALE ? Math.max(eigenFloor, damping / (1 + damping)) : eigenFloor;
+    }
+
+    /**
+     * An upper bound of the largest singular value of {@code NS_k(M)}: the input is normalised to spectral norm
+     * {@code <= r_0 = 1 / normScale}, and each step maps a singular value {@code x in [0, r]} to the odd quintic
+     * {@code p(x) = a x + b x^3 + c x^5}, so {@code r_j = max |p_j|} over {@code [0, r_{j-1}]}, taken at the end
+     * point and the critical points (the roots of {@code a + 3b y + 5c y^2}, {@code y = x^2}). 1.2023 for JORDAN.
+     */
+    public double polarBound() {
+        double r = 1 / nsCoefficients.normScale();
+        for (int j = 0; j < nsSteps; j++) {
+            double[] abc = nsCoefficients.step(j);
+            double best = Math.abs(quintic(abc, r));
+            double qa = 5 * abc[2];
+            double qb = 3 * abc[1];
+            double disc = qb * qb - 4 * qa * abc[0];
+            if (qa != 0 && disc >= 0) {
+                for (double y : new double[] {(-qb - Math.sqrt(disc)) / (2 * qa), (-qb + Math.sqrt(disc)) / (2 * qa)}) {
+                    if (y > 0 && y < r * r) best = Math.max(best, Math.abs(quintic(abc, Math.sqrt(y))));
+                }
+            } else if (qa == 0 && qb != 0) {
+                double y = -abc[0] / qb;
+                if (y > 0 && y < r * r) best = Math.max(best, Math.abs(quintic(abc, Math.sqrt(y))));
+            }
+            r = best;
+        }
+        return r;
+    }
+
+    private static double quintic(double[] abc, double x) {
+        double x2 = x * x;
+        return x * (abc[0] + x2 * (abc[1] + x2 * abc[2]));
     }
 
     @Override
@@ -174,6 +247,10 @@ public class Fismo extends ShapeAwareUpdater {
         return maxPreconditionedDim;
     }
 
+    public double factorSpikeClip() {
+        return factorSpikeClip;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) return true;
@@ -191,7 +268,8 @@ public class Fismo extends ShapeAwareUpdater {
                 && shapeScale == f.shapeScale
                 && graft == f.graft
                 && maxPreconditionedDim == f.maxPreconditionedDim
-                && Double.compare(eigenFloor, f.eigenFloor) == 0;
+                && Double.compare(eigenFloor, f.eigenFloor) == 0
+                && Double.compare(factorSpikeClip, f.factorSpikeClip) == 0;
     }
 
     @Override
@@ -209,7 +287,8 @@ public class Fismo extends ShapeAwareUpdater {
                 shapeScale,
                 graft,
                 maxPreconditionedDim,
-                eigenFloor);
+                eigenFloor,
+                factorSpikeClip);
     }
 
     @Override
@@ -280,6 +359,15 @@ public class Fismo extends ShapeAwareUpdater {
         /** Longest side that gets a learned factor (longer sides keep the identity), >= 2. */
         public Builder maxPreconditionedDim(int v) {
             f.maxPreconditionedDim = v;
+            return this;
+        }
+        /**
+         * RAW_SCALE: a gradient's factor statistic enters the EMA with its mean eigenvalue clipped at this many times
+         * the EMA's own, so one spike moves the factor's shape by at most {@code (1-gamma) c / (gamma + (1-gamma) c)}
+         * (17 % at the defaults), finite and >= 1; a very large value gives the plain magnitude-weighted EMA.
+         */
+        public Builder factorSpikeClip(double v) {
+            f.factorSpikeClip = v;
             return this;
         }
         /** Eigenvalue floor relative to the mean eigenvalue. */

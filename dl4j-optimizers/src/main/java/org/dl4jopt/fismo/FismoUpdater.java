@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.dl4jopt.core.Kernels;
+import org.dl4jopt.core.RuleFailureException;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
@@ -11,8 +12,10 @@ import org.dl4jopt.muon.NewtonSchulz;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * The update rule of {@link Fismo} (spec section 1.3), per matrix in its 'c' view {@code G (m x n)}. State slice
@@ -41,6 +44,7 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         long n = gm.columns();
         boolean left = config.preconditions(m);
         boolean right = config.preconditions(n);
+        boolean raw = config.factorMode() == FactorMode.RAW_SCALE;
         Work w = work(m, n, g.dataType());
         StateSpec spec = config.matrixState(p);
         INDArray mom = square(spec, state, "M", m, n);
@@ -50,6 +54,8 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         INDArray pInv = left ? square(spec, state, "PInv", m, m) : null;
         INDArray qInvSqrt = right ? square(spec, state, "QInvSqrt", n, n) : null;
         INDArray qInv = right ? square(spec, state, "QInv", n, n) : null;
+        INDArray logP = raw && left ? spec.view(state, "logScaleP") : null;
+        INDArray logQ = raw && right ? spec.view(state, "logScaleQ") : null;
         INDArray tSlot = spec.view(state, "t");
         double t = tSlot.getDouble(0) + 1; // O(1) host read per matrix and step
         tSlot.assign(t);
@@ -59,15 +65,25 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
             qInv.reshape(n * n).assign(w.eyeN);
             qInvSqrt.reshape(n * n).assign(w.eyeN);
         }
+        Failure where = new Failure(p, iteration);
+        // RAW_SCALE forms the statistics from G / max|G| (entries in [-1, 1]: no overflow or underflow in any data
+        // type) and carries the scale 2 log max|G| in double; LITERAL uses G itself, as the transcribed algorithm
+        INDArray gs = gm;
+        double logG2 = 0;
+        if (raw) {
+            double gMax = gm.amaxNumber().doubleValue(); // O(1) host read
+            logG2 = gMax > 0 ? 2 * Math.log(gMax) : Double.NEGATIVE_INFINITY;
+            if (gMax > 0) gs = w.gs.assign(gm).muli(1.0 / gMax);
+        }
         if (left) { // A = (1/n) G Q^-1 G^T, previous Q (Gauss-Seidel)
-            Nd4j.gemm(right(gm, qInv, w.mn), gm, w.mm, false, true, 1.0 / n, 0.0);
-            factor(w.mm, sp, w.pm, w.eyeM, w.tmpM, first);
-            if (refresh) w.rootsM.compute(w.pm, pInv, pInvSqrt);
+            Nd4j.gemm(right(gs, qInv, w.mn), gs, w.mm, false, true, 1.0 / n, 0.0);
+            boolean changed = factor(w.mm, sp, logP, logG2, w.pm, w.eyeM, w.tmpM, first, where.side("P", sp));
+            if (refresh && (changed || first || config.rootEvery() > 1)) w.rootsM.compute(w.pm, pInv, pInvSqrt);
         }
         if (right) { // B = (1/m) G^T P^-1 G, new P
-            Nd4j.gemm(gm, left(pInv, gm, w.mn), w.nn, true, false, 1.0 / m, 0.0);
-            factor(w.nn, sq, w.pn, w.eyeN, w.tmpN, first);
-            if (refresh) w.rootsN.compute(w.pn, qInv, qInvSqrt);
+            Nd4j.gemm(gs, left(pInv, gs, w.mn), w.nn, true, false, 1.0 / m, 0.0);
+            boolean changed = factor(w.nn, sq, logQ, logG2, w.pn, w.eyeN, w.tmpN, first, where.side("Q", sq));
+            if (refresh && (changed || first || config.rootEvery() > 1)) w.rootsN.compute(w.pn, qInv, qInvSqrt);
         }
         // whitened momentum: M = beta M + (1-beta) P^-1/2 G Q^-1/2
         INDArray whitened = right(left(pInvSqrt, gm, w.mn), qInvSqrt, w.mn2);
@@ -82,6 +98,10 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         if (config.graft()) {
             alpha *= Math.sqrt(Kernels.sumOfSquares(w.o.reshape(w.o.length()))
                     / Math.max(Kernels.sumOfSquares(step.reshape(step.length())), 1e-60));
+        }
+        // the rule's own guard, before the update reaches the gradient buffer (and so the weights)
+        if (nonFinite(step) > 0 || !Double.isFinite(alpha)) {
+            throw where.stepFailure(alpha, pInv, pInvSqrt, qInv, qInvSqrt, mom);
         }
         gm.assign(step).muli(alpha);
     }
@@ -101,33 +121,142 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
     }
 
     /**
-     * Updates a factor's statistic {@code s} from the data term {@code a} and writes the trace-normalized factor
-     * into {@code out}: RAW_SCALE keeps the EMA at the gradient's scale with damping relative to its mean eigenvalue;
-     * LITERAL keeps the normalized factor itself (identity before the first step).
+     * Updates a factor's statistic {@code s} from the data term {@code a} and writes the damped, trace-normalized
+     * factor into {@code out} (trace {@code k}, the factor whose roots are taken).
+     *
+     * <p>RAW_SCALE keeps the statistic scale-free: {@code s} is the EMA of the data terms divided by its mean
+     * eigenvalue (trace {@code k}), {@code logScale} the log of that mean eigenvalue, in the state array's type but
+     * computed in double. The data term enters with the weights the EMA at the gradient's scale would give it (its
+     * mean eigenvalue {@code e^(logG2) tr(a)/k} against {@code gamma e^logScale}), its mean eigenvalue clipped at
+     * {@code factorSpikeClip} times the EMA's. The factor is {@code (s + mu tr(s)/k I) k / ((1 + mu) tr(s))}: damped
+     * relative to the statistic it damps, at the same step, so its eigenvalues are at least {@code mu / (1 + mu)}.
+     * A zero gradient leaves the shape as it is and decays the scale; nothing tends to 0 or infinity.
+     *
+     * <p>LITERAL is the transcribed recursion: {@code s} holds the previous normalized factor {@code P_(t-1)} (the
+     * identity before the first step), {@code L = a + mu tr(P_(t-1))/k I}, {@code P = sym(k P~ / tr P~)} with
+     * {@code P~ = gamma P_(t-1) + (1-gamma) L}.
+     *
+     * @return false if the factor is the one of the previous step (RAW_SCALE, zero gradient): with roots refreshed
+     *     every step they are still those of this factor, and the eigendecomposition is skipped
      */
-    private void factor(INDArray a, INDArray s, INDArray out, INDArray eyeFlat, INDArray tmp, boolean first) {
+    private boolean factor(
+            INDArray a,
+            INDArray s,
+            INDArray logScale,
+            double logG2,
+            INDArray out,
+            INDArray eyeFlat,
+            INDArray tmp,
+            boolean first,
+            Failure where) {
         long k = a.rows();
         double gamma = config.factorEma();
+        double mu = config.damping();
         INDArray aFlat = a.reshape(a.length());
         INDArray sFlat = s.reshape(s.length());
+        INDArray outFlat = out.reshape(out.length());
+        if (first) sFlat.assign(eyeFlat);
         if (config.factorMode() == FactorMode.RAW_SCALE) {
-            double scale = first ? Math.max(trace(aFlat, eyeFlat) / k, 1e-30) : trace(sFlat, eyeFlat) / k;
-            Nd4j.exec(new Axpy(eyeFlat, aFlat, aFlat, config.damping() * scale)); // L = A + mu*s*I
-            if (first) sFlat.assign(aFlat);
-            else {
-                sFlat.muli(gamma);
-                Nd4j.exec(new Axpy(aFlat, sFlat, sFlat, 1 - gamma));
+            if (first) logScale.assign(EMPTY);
+            double trA = trace(aFlat, eyeFlat); // O(1) host reads: traces and the scale
+            double ell = logScale.getDouble(0);
+            double logA = trA > 0 ? logG2 + Math.log(trA / k) : Double.NEGATIVE_INFINITY;
+            if (!Double.isFinite(ell) || !Double.isFinite(trA)) throw where.factorFailure(trA, ell);
+            double wOld;
+            double wNew;
+            double ellNew;
+            if (logA == Double.NEGATIVE_INFINITY) { // no data: the shape stays, the scale decays
+                wOld = 1;
+                wNew = 0;
+                ellNew = ell + Math.log(gamma);
+            } else if (ell <= EMPTY) { // no history yet (or none left): the data term is the statistic
+                wOld = 0;
+                wNew = 1;
+                ellNew = logA;
+            } else { // log-sum-exp of gamma e^ell and (1-gamma) e^min(logA, ell + log clip)
+                double x = ell + Math.log(gamma);
+                double y = Math.log1p(-gamma) + Math.min(logA, ell + Math.log(config.factorSpikeClip()));
+                ellNew = Math.max(x, y) + Math.log1p(Math.exp(-Math.abs(x - y)));
+                wOld = Math.exp(x - ellNew);
+                wNew = Math.exp(y - ellNew);
             }
-            symmetrize(s, tmp);
-            out.assign(s).muli(k / trace(sFlat, eyeFlat));
+            logScale.assign(Math.max(ellNew, EMPTY));
+            if (wNew > 0) { // s = wOld s + wNew (k / tr a) a: a convex combination of trace-k matrices
+                sFlat.muli(wOld);
+                Nd4j.exec(new Axpy(aFlat, sFlat, sFlat, wNew * k / trA));
+                symmetrize(s, tmp);
+            }
+            double trS = trace(sFlat, eyeFlat);
+            if (!(trS > 0) || !Double.isFinite(trS)) throw where.factorFailure(trS, ell);
+            outFlat.assign(sFlat);
+            Nd4j.exec(new Axpy(eyeFlat, outFlat, outFlat, mu * trS / k));
+            outFlat.muli(k / ((1 + mu) * trS));
+            return wNew > 0;
         } else {
-            Nd4j.exec(new Axpy(eyeFlat, aFlat, aFlat, config.damping())); // L = A + mu*I
-            if (first) sFlat.assign(eyeFlat);
+            double trPrev = trace(sFlat, eyeFlat);
+            Nd4j.exec(new Axpy(eyeFlat, aFlat, aFlat, mu * trPrev / k)); // L = A + mu tr(P_(t-1))/k I
             sFlat.muli(gamma);
             Nd4j.exec(new Axpy(aFlat, sFlat, sFlat, 1 - gamma));
-            sFlat.muli(k / trace(sFlat, eyeFlat));
+            double trTilde = trace(sFlat, eyeFlat);
+            if (!(trTilde > 0) || !Double.isFinite(trTilde)) throw where.factorFailure(trTilde, Double.NaN);
+            sFlat.muli(k / trTilde);
             symmetrize(s, tmp);
             out.assign(s);
+            return true;
+        }
+    }
+
+    /** Log mean eigenvalue that marks a RAW_SCALE statistic without history (e^-10000 is 0 in double). */
+    static final double EMPTY = -1e4;
+
+    private static long nonFinite(INDArray a) {
+        return Nd4j.getExecutioner()
+                .exec(new MatchCondition(a, Conditions.notFinite()))
+                .getLong(0);
+    }
+
+    /** Names what failed, for the {@link RuleFailureException} (FISMO's factors, not the data). */
+    private final class Failure {
+        private final ParamLayout p;
+        private final int iteration;
+        private String factor;
+        private INDArray statistic;
+
+        Failure(ParamLayout p, int iteration) {
+            this.p = p;
+            this.iteration = iteration;
+        }
+
+        Failure side(String name, INDArray stat) {
+            factor = name;
+            statistic = stat;
+            return this;
+        }
+
+        private String where() {
+            return " of layer '" + layout.layerName() + "' parameter '" + p.key() + "' at iteration " + iteration;
+        }
+
+        RuntimeException factorFailure(double trace, double logScale) {
+            return new RuleFailureException("FISMO's factor " + factor + where() + " became non-finite (trace of its "
+                    + "statistic " + trace + (Double.isNaN(logScale) ? "" : ", log scale " + logScale)
+                    + ", " + nonFinite(statistic) + " non-finite entries); the gradient was finite, so this is a "
+                    + "failure of the optimizer's state, not of the data. The weights were not changed.");
+        }
+
+        RuntimeException stepFailure(double alpha, INDArray... pieces) {
+            String[] names = {"P^-1", "P^-1/2", "Q^-1", "Q^-1/2", "momentum M"};
+            StringBuilder bad = new StringBuilder();
+            for (int i = 0; i < pieces.length; i++) {
+                if (pieces[i] != null && nonFinite(pieces[i]) > 0) {
+                    bad.append(bad.length() == 0 ? "" : ", ").append(names[i]);
+                }
+            }
+            return new RuleFailureException("FISMO's update" + where() + " became non-finite (non-finite: "
+                    + (bad.length() == 0 ? "the Newton-Schulz output" : bad)
+                    + (Double.isFinite(alpha) ? "" : ", step " + "scale " + alpha)
+                    + "); the gradient was finite, so this is a failure of the optimizer's "
+                    + "factors or momentum, not of the data. The weights were not changed.");
         }
     }
 
@@ -149,12 +278,13 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
     private Work work(long m, long n, DataType type) {
         return work.computeIfAbsent(
                 m + "x" + n + ":" + type,
-                k -> new Work(m, n, type, config.eigenFloor(), config.preconditions(m), config.preconditions(n)));
+                k -> new Work(m, n, type, config.rootFloor(), config.preconditions(m), config.preconditions(n)));
     }
 
     /** Reusable buffers for one {@code m x n} shape. */
     private static final class Work {
         final INDArray mn;
+        final INDArray gs;
         final INDArray mn2;
         final INDArray o;
         final INDArray mm;
@@ -173,6 +303,7 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
             long b = right ? n : 1;
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 mn = Nd4j.create(type, m, n);
+                gs = Nd4j.create(type, m, n);
                 mn2 = Nd4j.create(type, m, n);
                 o = Nd4j.create(type, m, n);
                 mm = Nd4j.create(type, a, a);

@@ -140,35 +140,42 @@ class FismoTest {
                 "with learned factors the step differs from Muon");
     }
 
-    /** The left factor's statistic after two steps, computed here from the formulas of spec 1.3 (m = 4, n = 3). */
+    /**
+     * The left factor after two steps, computed here from the RAW_SCALE formulas (m = 4, n = 3): the statistic is the
+     * EMA of the data terms {@code A = (1/n) G Q^-1 G^T} at their own scale, stored divided by its mean eigenvalue
+     * ({@code Sp}, trace m) with the log of that mean ({@code logScaleP}); the factor is {@code Sp} damped by
+     * {@code mu} times its own mean eigenvalue and normalized, {@code P = (Sp + mu I) / (1 + mu)}.
+     */
     @Test
     void factorStatisticsFollowTheEmaAndTraceNormalization() {
         double gamma = 0.9;
         double mu = 0.1;
         MultiLayerNetwork net =
                 dense(Fismo.builder().factorEma(gamma).damping(mu).build(), DataType.DOUBLE);
+        INDArray eye = Nd4j.eye(4).castTo(DataType.DOUBLE);
         // DL4J gradient [nIn=3, nOut=4] 'f' is seen as G = grad^T, m = 4 (fan-out), n = 3 (fan-in)
         INDArray g1 = Mat.of(DataType.DOUBLE, GRADS[0]).transpose();
         ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[0])), 0);
-        INDArray sp1 = NamedState.get(net, "layer0", "W_Sp").reshape('c', 4, 4);
-        INDArray a1 = g1.mmul(g1.transpose()).divi(3); // Q^-1 = I at the first step
-        double s1 = trace(a1) / 4;
-        INDArray expected1 = a1.add(Nd4j.eye(4).castTo(DataType.DOUBLE).muli(mu * s1));
-        Mat.assertClose(Mat.toArray(expected1), sp1, 1e-12);
-        // second step: A2 = (1/n) G2 Q1^-1 G2^T with Q1 from the state; EMA with damping relative to tr(Sp1)/m
+        INDArray sp = NamedState.get(net, "layer0", "W_Sp").reshape('c', 4, 4);
+        INDArray logScale = NamedState.get(net, "layer0", "W_logScaleP");
+        INDArray a1 = g1.mmul(g1.transpose()).divi(3); // Q^-1 = I at the first step; no history: E1 = A1
+        Mat.assertClose(Mat.toArray(a1.mul(4 / trace(a1))), sp, 1e-12);
+        assertEquals(Math.log(trace(a1) / 4), logScale.getDouble(0), 1e-12);
+        // second step: A2 = (1/n) G2 Q1^-1 G2^T with Q1 from the state; E2 = gamma E1 + (1-gamma) A2 (A2's mean
+        // eigenvalue is below factorSpikeClip = 4 times E1's, so no clipping)
         INDArray qInv1 =
                 NamedState.get(net, "layer0", "W_QInv").reshape('c', 3, 3).dup();
-        INDArray sp1Copy = sp1.dup();
         ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[1])), 1);
         INDArray g2 = Mat.of(DataType.DOUBLE, GRADS[1]).transpose();
         INDArray a2 = g2.mmul(qInv1).mmul(g2.transpose()).divi(3);
-        INDArray l2 = a2.add(Nd4j.eye(4).castTo(DataType.DOUBLE).muli(mu * trace(sp1Copy) / 4));
-        INDArray expected2 = sp1Copy.mul(gamma).addi(l2.muli(1 - gamma));
-        Mat.assertClose(Mat.toArray(expected2), sp1, 1e-10);
-        // the cached P^-1 is the inverse of the trace-normalized statistic
-        INDArray p2 = expected2.mul(4 / trace(expected2));
+        assertTrue(trace(a2) < 4 * trace(a1), "unclipped");
+        INDArray e2 = a1.mul(gamma).addi(a2.mul(1 - gamma));
+        Mat.assertClose(Mat.toArray(e2.mul(4 / trace(e2))), sp, 1e-10);
+        assertEquals(Math.log(trace(e2) / 4), logScale.getDouble(0), 1e-12);
+        // the cached P^-1 is the inverse of the damped, trace-normalized factor
+        INDArray p2 = e2.mul(4 / trace(e2)).addi(eye.mul(mu)).divi(1 + mu);
         INDArray pInv = NamedState.get(net, "layer0", "W_PInv").reshape('c', 4, 4);
-        Mat.assertClose(Mat.toArray(Nd4j.eye(4).castTo(DataType.DOUBLE)), pInv.mmul(p2), 1e-8);
+        Mat.assertClose(Mat.toArray(eye), pInv.mmul(p2), 1e-8);
         assertEquals(2.0, NamedState.get(net, "layer0", "W_t").getDouble(0), 0, "step counter");
     }
 
@@ -228,13 +235,13 @@ class FismoTest {
         MultiLayerNetwork oneSided =
                 dense(Fismo.builder().maxPreconditionedDim(3).build(), DataType.DOUBLE);
         assertEquals(
-                List.of("W_M", "W_Sq", "W_QInvSqrt", "W_QInv", "W_t"),
+                List.of("W_M", "W_Sq", "W_QInvSqrt", "W_QInv", "W_logScaleQ", "W_t"),
                 stateNames(oneSided, "layer0"),
-                "one-sided: only Q's statistic and roots");
+                "one-sided: only Q's statistic, roots and log scale");
         assertEquals(
-                12 + 3 * 9 + 1 + 2 * 8 + 2 * 2 + NetworkContext.HEADER,
+                12 + 3 * 9 + 1 + 1 + 2 * 8 + 2 * 2 + NetworkContext.HEADER,
                 oneSided.getUpdater().getStateViewArray().length(),
-                "W: M + 3 n^2 + t; output W [4,2] and b [1,2] get AdamW's 2 moments; the network context");
+                "W: M + 3 n^2 + log scale + t; output W [4,2] and b [1,2] get AdamW's 2 moments; the network context");
         steps(oneSided, 1);
         assertTrue(Double.isFinite(oneSided.params().sumNumber().doubleValue()));
         // with damping to infinity the learned side is the identity too: Muon again
