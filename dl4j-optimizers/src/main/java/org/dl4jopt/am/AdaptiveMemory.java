@@ -15,6 +15,8 @@ import org.dl4jopt.layout.ParamRole;
  * adaptive rule off) for comparisons. AM applies to every trainable parameter; weight decay exempts vectors.
  */
 public abstract class AdaptiveMemory extends ShapeAwareUpdater {
+    private static final long serialVersionUID = 1L;
+
     protected double lambda = 0.1;
     protected double betaMax;
     protected BetaGranularity granularity = BetaGranularity.PER_TENSOR;

@@ -22,6 +22,8 @@ import org.dl4jopt.layout.ParamLayout;
  * {@code wd <W, d-g>}) are left out: a DL4J updater does not see the parameters (the decay itself is exact).
  */
 public class AdaptiveMemoryAdamW extends AdaptiveMemory {
+    private static final long serialVersionUID = 1L;
+
     public static final double DEFAULT_LEARNING_RATE = 1e-3;
 
     private double beta2 = 0.999;

@@ -19,6 +19,8 @@ import org.dl4jopt.layout.ParamLayout;
  * coupled L2 ({@code g += wd W}, DL4J's L2 regularization), as the reference; vectors are exempt.
  */
 public class AdaptiveMemorySgd extends AdaptiveMemory {
+    private static final long serialVersionUID = 1L;
+
     /**
      * 0.5: d is an average of gradients (EMA form), not PyTorch's undampened sum, so SGD-momentum's rate (0.05 with
      * beta 0.9 here) corresponds to 0.05 / (1 - 0.9) = 0.5 (spec B.4).

@@ -7,6 +7,8 @@ import org.dl4jopt.core.PerParamValuesListener;
  * {@code frequency} iterations. {@code net.addListeners(new AmBetas(100))}; {@link #lastValues()} for the numbers.
  */
 public class AmBetas extends PerParamValuesListener {
+    private static final long serialVersionUID = 1L;
+
     public AmBetas(int frequency) {
         super("AM betas", frequency);
     }

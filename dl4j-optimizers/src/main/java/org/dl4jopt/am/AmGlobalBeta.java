@@ -58,6 +58,7 @@ final class AmGlobalBeta implements CrossLayerRule {
         out[0] = solver.beta(config.betaMax());
     }
 
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     private INDArray work(INDArray like) {
         return diff.computeIfAbsent(like.length() + ":" + like.dataType(), k -> {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {

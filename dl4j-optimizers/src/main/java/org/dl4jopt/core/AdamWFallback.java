@@ -21,6 +21,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
         isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         setterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class AdamWFallback implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     public static final double DEFAULT_LEARNING_RATE = 3e-4;
     public static final double DEFAULT_BETA1 = 0.9;
     public static final double DEFAULT_BETA2 = 0.95;

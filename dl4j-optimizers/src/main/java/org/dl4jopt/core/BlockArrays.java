@@ -9,12 +9,17 @@ public final class BlockArrays {
     private final StateLayout layout;
     private final INDArray gradient;
     private final INDArray state;
+    private final INDArray[] segments;
+    private final java.util.Map<String, INDArray>[] named;
 
     BlockArrays(ShapeAwareUpdater config, StateLayout layout, INDArray gradient, INDArray state) {
         this.config = config;
         this.layout = layout;
         this.gradient = gradient;
         this.state = state;
+        int k = config.requireLayout().params().size();
+        this.segments = new INDArray[k];
+        this.named = ShapeAwareGradientUpdater.newViewCache(k);
     }
 
     public ShapeAwareUpdater config() {
@@ -23,14 +28,17 @@ public final class BlockArrays {
 
     /** Parameter {@code i}'s gradient segment. */
     public INDArray gradient(int i) {
-        long off = layout.segmentOffset(i);
-        return gradient.get(NDArrayIndex.interval(
-                off, off + config.requireLayout().params().get(i).length()));
+        if (segments[i] == null) {
+            long off = layout.segmentOffset(i);
+            segments[i] = gradient.get(NDArrayIndex.interval(
+                    off, off + config.requireLayout().params().get(i).length()));
+        }
+        return segments[i];
     }
 
     /** Parameter {@code i}'s named state piece. */
     public INDArray state(int i, String name) {
-        return layout.view(state, i, name);
+        return named[i].computeIfAbsent(name, n -> layout.view(state, i, n));
     }
 
     public int paramCount() {

@@ -13,6 +13,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * so that preparing twice replaces it.
  */
 public class CoupledL2 extends L2Regularization {
+    private static final long serialVersionUID = 1L;
 
     public CoupledL2(double coeff) {
         this(new FixedSchedule(coeff));

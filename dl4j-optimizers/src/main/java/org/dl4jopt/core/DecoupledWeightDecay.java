@@ -15,6 +15,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * again, and so that a user's own {@code WeightDecay} can be told apart (and refused, to avoid decaying twice).
  */
 public class DecoupledWeightDecay extends WeightDecay {
+    private static final long serialVersionUID = 1L;
+
     /** Iterations at which the layer is updated (Drop-Muon); null: every iteration. */
     @JsonProperty("gate")
     private final UpdateGate gate;

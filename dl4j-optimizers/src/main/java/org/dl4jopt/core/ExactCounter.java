@@ -19,9 +19,8 @@ public final class ExactCounter {
 
     /** The integer held by {@code piece} (a flat view of k elements). */
     public static long read(INDArray piece) {
-        double[] d = piece.toDoubleVector();
-        long v = 0;
-        for (int k = d.length - 1; k >= 0; k--) v = (v << 8) | ((long) d[k] & 0xFF);
+        long v = 0; // a few scalar reads: cheaper than copying the tiny view
+        for (int k = (int) piece.length() - 1; k >= 0; k--) v = (v << 8) | ((long) piece.getDouble(k) & 0xFF);
         return v;
     }
 

@@ -53,6 +53,7 @@ public final class Kernels {
     }
 
     /** A DOUBLE copy of {@code a} in this thread's reusable buffer {@code slot} (valid until the next call). */
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     private static INDArray wide(int slot, INDArray a) {
         INDArray[] bufs = WIDE.get();
         long n = a.length();

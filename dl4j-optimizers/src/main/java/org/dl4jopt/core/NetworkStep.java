@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,6 +46,12 @@ final class NetworkStep {
     private INDArray networkState;
     private INDArray context;
     private double[] last;
+    private Object gradientRoot;
+    private long gradientStart = -1;
+    private INDArray networkGradient;
+    private BlockArrays[] memberArrays;
+    /** Zeros the length of the gradient, for the NaN/Inf test (leader only, allocated once). */
+    private INDArray zeros;
 
     NetworkStep(ShapeAwareUpdater config) {
         this.config = config;
@@ -83,6 +91,7 @@ final class NetworkStep {
                     + "replaced layers): call org.dl4jopt.Optimizers.prepare(net) on the changed network.");
         }
         networkState = NetworkContext.network(blockState, plan.stateOffset(), plan.stateLength(), "updater state");
+        networkGradient = null; // member arrays hold views of the old state
         context = networkState.get(
                 NDArrayIndex.interval(plan.contextOffset(), plan.contextOffset() + plan.contextSize()));
     }
@@ -117,18 +126,18 @@ final class NetworkStep {
             ShapeAwareUpdater c = members.get(m).config();
             if (!c.ratesAt(iteration, epoch).equals(leaderRates)) c.checkRates(iteration, epoch);
         }
-        INDArray gradient = NetworkContext.network(blockGradient, plan.paramOffset(), plan.numParams(), "gradient");
+        INDArray gradient = networkGradient(blockGradient);
         double[] ctx;
         List<long[]> checked = checkedRanges(iteration);
         long nonFinite = 0;
-        for (long[] r : checked) nonFinite += countNonFinite(gradient.get(NDArrayIndex.interval(r[0], r[1])));
+        for (long[] r : checked) nonFinite += nonFinite(gradient.get(NDArrayIndex.interval(r[0], r[1])));
         if (nonFinite > 0) {
             List<String> bad = new ArrayList<>();
             for (NetworkPlan.LayerRange r : plan.layers()) {
                 for (long[] c : checked) {
                     long from = Math.max(c[0], r.offset());
                     long to = Math.min(c[1], r.offset() + r.length());
-                    if (from < to && countNonFinite(gradient.get(NDArrayIndex.interval(from, to))) > 0) {
+                    if (from < to && nonFinite(gradient.get(NDArrayIndex.interval(from, to))) > 0) {
                         bad.add("'" + r.name() + "'");
                         break;
                     }
@@ -149,7 +158,7 @@ final class NetworkStep {
             ctx = NetworkContext.header(plan.contextSize(), iteration);
             for (int r = 0; r < rules.size(); r++) {
                 List<BlockArrays> arrays = new ArrayList<>();
-                for (int m : ruleMembers.get(r)) arrays.add(arrays(gradient, m));
+                for (int m : ruleMembers.get(r)) arrays.add(memberArrays[m]);
                 double[] out = new double[rules.get(r).slots()];
                 rules.get(r).compute(arrays, out, iteration, epoch);
                 for (int k = 0; k < out.length; k++) {
@@ -161,6 +170,25 @@ final class NetworkStep {
         context.assign(Nd4j.createFromArray(ctx).castTo(context.dataType()));
         last = ctx;
         return false;
+    }
+
+    /**
+     * The network's flat gradient as a view, and every member's arrays in it: made again only when DL4J hands a
+     * different gradient array (views cost more than the checks they serve).
+     */
+    private INDArray networkGradient(INDArray blockGradient) {
+        Object root = blockGradient.data().originalDataBuffer() != null
+                ? blockGradient.data().originalDataBuffer()
+                : blockGradient.data();
+        long start = blockGradient.offset() - plan.paramOffset();
+        if (root != gradientRoot || start != gradientStart || networkGradient == null) {
+            networkGradient = NetworkContext.network(blockGradient, plan.paramOffset(), plan.numParams(), "gradient");
+            memberArrays = new BlockArrays[plan.members().size()];
+            for (int m = 0; m < memberArrays.length; m++) memberArrays[m] = arrays(networkGradient, m);
+            gradientRoot = root;
+            gradientStart = start;
+        }
+        return networkGradient;
     }
 
     private BlockArrays arrays(INDArray gradient, int m) {
@@ -191,6 +219,26 @@ final class NetworkStep {
         }
         if (plan.numParams() > from) out.add(new long[] {from, plan.numParams()});
         return out;
+    }
+
+    /**
+     * 1 if {@code a} holds a NaN or an infinity, else 0. FLOAT/DOUBLE: the BLAS dot product with zeros, a sum of
+     * {@code a_i * 0}, which is 0 for every finite {@code a_i} (no overflow, however large) and NaN for a NaN or an
+     * infinity: one fast pass. Other types: ND4J's match-condition count.
+     */
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
+    private long nonFinite(INDArray a) {
+        DataType t = a.dataType();
+        if ((t == DataType.FLOAT || t == DataType.DOUBLE) && a.elementWiseStride() == 1) {
+            if (zeros == null || zeros.length() < a.length() || zeros.dataType() != t) {
+                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    zeros = Nd4j.zeros(t, plan.numParams());
+                }
+            }
+            INDArray z = zeros.get(NDArrayIndex.interval(0, a.length()));
+            return Double.isNaN(Nd4j.getBlasWrapper().dot(a, z)) ? 1 : 0;
+        }
+        return countNonFinite(a);
     }
 
     private static long countNonFinite(INDArray a) {

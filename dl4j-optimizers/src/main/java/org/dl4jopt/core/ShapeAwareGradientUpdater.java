@@ -39,6 +39,9 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
     private boolean skipped;
     private INDArray state;
     private INDArray[] stateSlices;
+    /** Views of the named state pieces, made once per state array (a view costs more than the scalar it reads). */
+    private java.util.Map<String, INDArray>[] named;
+
     private INDArray[][] work = new INDArray[0][];
 
     @SuppressWarnings("unchecked")
@@ -76,6 +79,7 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
         step.attach(state);
         List<ParamLayout> params = layout.params();
         stateSlices = new INDArray[params.size()];
+        named = newViewCache(params.size());
         for (int i = 0; i < params.size(); i++) stateSlices[i] = stateLayout.slice(state, i);
     }
 
@@ -161,6 +165,7 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
      * A flat work buffer shaped like {@code like} for parameter {@code index}, one per {@code slot}: allocated once,
      * outside any DL4J workspace, and reused at every step.
      */
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     protected INDArray workBuffer(int slot, int index, INDArray like) {
         if (slot >= work.length) work = java.util.Arrays.copyOf(work, slot + 1);
         if (work[slot] == null) work[slot] = new INDArray[layout.params().size()];
@@ -177,9 +182,16 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
         return stateSlices[i];
     }
 
+    @SuppressWarnings("unchecked")
+    static java.util.Map<String, INDArray>[] newViewCache(int n) {
+        java.util.Map<String, INDArray>[] c = new java.util.Map[n];
+        for (int i = 0; i < n; i++) c[i] = new java.util.HashMap<>();
+        return c;
+    }
+
     /** The named piece of parameter {@code i}'s state (see {@link StateSpec}). */
     protected INDArray state(int i, String name) {
-        return stateLayout.spec(i).view(stateSlices[i], name);
+        return named[i].computeIfAbsent(name, n -> stateLayout.spec(i).view(stateSlices[i], n));
     }
 
     /**

@@ -39,6 +39,8 @@ import org.nd4j.shade.jackson.annotation.JsonIgnore;
         isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         setterVisibility = JsonAutoDetect.Visibility.NONE)
 public abstract class ShapeAwareUpdater implements IUpdater {
+    private static final long serialVersionUID = 1L;
+
     protected double learningRate;
     protected ISchedule learningRateSchedule;
     protected double weightDecay;
@@ -92,14 +94,14 @@ public abstract class ShapeAwareUpdater implements IUpdater {
     }
 
     @Override
-    public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
+    public GradientUpdater<?> instantiate(INDArray viewArray, boolean initializeViewArray) {
         ShapeAwareGradientUpdater<?> u = newUpdater();
         u.setStateViewArray(viewArray, viewArray.shape(), viewArray.ordering(), initializeViewArray);
         return u;
     }
 
     @Override
-    public GradientUpdater instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
+    public GradientUpdater<?> instantiate(Map<String, INDArray> updaterState, boolean initializeStateArrays) {
         ShapeAwareGradientUpdater<?> u = newUpdater();
         u.setState(updaterState, initializeStateArrays);
         return u;

@@ -19,7 +19,7 @@ public final class SplitScalar {
     /** The value, summed in double. */
     public static double read(INDArray piece) {
         double s = 0;
-        for (double d : piece.toDoubleVector()) s += d;
+        for (int k = 0; k < piece.length(); k++) s += piece.getDouble(k);
         return s;
     }
 

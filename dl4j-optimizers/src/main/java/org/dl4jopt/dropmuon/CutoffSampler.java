@@ -20,6 +20,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
         isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         setterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class CutoffSampler implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final CutoffDistribution distribution;
     private final long seed;
     private final int fixedCutoff;

@@ -19,6 +19,8 @@ import org.nd4j.shade.jackson.annotation.JsonIgnore;
  * MultiLayerNetwork's listeners; without it training is identical, only slower (a warning says so once).
  */
 public class DropMuon extends AbstractMuon {
+    private static final long serialVersionUID = 1L;
+
     private CutoffSampler cutoff = CutoffSampler.uniform(0);
     /** Set at run time by {@link DropMuonBackprop} on the network's own config instances; not configuration. */
     @JsonIgnore

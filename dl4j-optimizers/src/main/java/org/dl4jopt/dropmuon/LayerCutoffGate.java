@@ -13,6 +13,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
         isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         setterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class LayerCutoffGate implements UpdateGate {
+    private static final long serialVersionUID = 1L;
+
     private final CutoffSampler sampler;
     private final int position;
     private final int numBlocks;

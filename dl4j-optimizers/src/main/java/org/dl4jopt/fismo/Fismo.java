@@ -28,6 +28,8 @@ import org.dl4jopt.muon.ShapeScale;
  * terms of an identity side.
  */
 public class Fismo extends ShapeAwareUpdater {
+    private static final long serialVersionUID = 1L;
+
     public static final double DEFAULT_LEARNING_RATE = 0.01; // spec 1.4: half of Muon's
 
     private double momentum = 0.95;

@@ -298,6 +298,7 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         final SpdRoots rootsM;
         final SpdRoots rootsN;
 
+        @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
         Work(long m, long n, DataType type, double floor, boolean left, boolean right) {
             long a = left ? m : 1;
             long b = right ? n : 1;

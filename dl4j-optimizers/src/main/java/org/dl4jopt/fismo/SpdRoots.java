@@ -20,6 +20,7 @@ public final class SpdRoots {
     private final INDArray scaled;
     private final INDArray out;
 
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     public SpdRoots(long k, double floor) {
         this.floor = floor;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {

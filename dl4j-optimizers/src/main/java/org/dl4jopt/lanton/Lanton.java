@@ -36,6 +36,8 @@ import org.nd4j.linalg.schedule.ISchedule;
  * {@code signForEdges}; layers in {@code fallbackLayers} and everything else get the AdamW fallback.
  */
 public class Lanton extends ShapeAwareUpdater {
+    private static final long serialVersionUID = 1L;
+
     public static final double DEFAULT_LEARNING_RATE = 3e-3;
 
     private ShapeAwareUpdater base = defaultBase();

@@ -76,6 +76,7 @@ final class LantonNoise implements CrossLayerRule {
         return nuclear.computeIfAbsent(m + "x" + n, k -> new NuclearNorm(m, n));
     }
 
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     private INDArray work(INDArray like) {
         return diff.computeIfAbsent(like.length() + ":" + like.dataType(), k -> {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {

@@ -9,6 +9,7 @@ import org.dl4jopt.core.PerParamValuesListener;
  * every {@code frequency} iterations. {@code net.addListeners(new LantonRates(100))}.
  */
 public class LantonRates extends PerParamValuesListener {
+    private static final long serialVersionUID = 1L;
 
     public LantonRates(int frequency) {
         super("LANTON rate factors", frequency);

@@ -8,7 +8,6 @@ import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.PerParamValues;
 import org.dl4jopt.core.ShapeAwareGradientUpdater;
 import org.dl4jopt.core.SplitScalar;
-import org.dl4jopt.core.StateSpec;
 import org.dl4jopt.layout.ParamLayout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.Axpy;
@@ -36,14 +35,13 @@ public class LantonUpdater extends ShapeAwareGradientUpdater<Lanton> implements 
     protected void applyMatrixRule(
             int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         NormGroup group = config.group(p);
-        StateSpec spec = config.matrixState(p);
-        double r =
-                rate(group, SplitScalar.read(spec.view(state, "sqrtH")), ExactCounter.read(spec.view(state, "nObs")));
+        // LANTON's slice is its own (state == stateSlice(index)): the cached named views
+        double r = rate(group, SplitScalar.read(state(index, "sqrtH")), ExactCounter.read(state(index, "nObs")));
         rates[index] = r;
         if (group == NormGroup.HIDDEN) {
-            baseRule.matrixStep(index, p, g, spec.view(state, "base"), lr * r, iteration, epoch);
+            baseRule.matrixStep(index, p, g, state(index, "base"), lr * r, iteration, epoch);
         } else { // Signum: B = b1 B + (1-b1) G
-            INDArray b = spec.view(state, "B");
+            INDArray b = state(index, "B");
             double b1 = config.signMomentum();
             b.muli(b1);
             Nd4j.exec(new Axpy(g, b, b, 1 - b1));

@@ -15,6 +15,7 @@ final class NuclearNorm {
     private final INDArray gram;
     private final INDArray lam;
 
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     NuclearNorm(long rows, long cols) {
         long k = Math.min(rows, cols);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {

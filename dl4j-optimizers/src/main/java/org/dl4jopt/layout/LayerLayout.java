@@ -21,6 +21,8 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
         isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         setterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class LayerLayout implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final String layerName;
     private final int position;
     private final int numPositions;

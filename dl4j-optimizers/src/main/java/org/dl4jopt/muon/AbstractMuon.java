@@ -11,6 +11,8 @@ import org.dl4jopt.layout.ParamLayout;
  * {@link MuonUpdater} applies the rule. One momentum buffer per orthogonalized matrix.
  */
 public abstract class AbstractMuon extends ShapeAwareUpdater {
+    private static final long serialVersionUID = 1L;
+
     public static final double DEFAULT_LEARNING_RATE = 0.02;
     public static final double DEFAULT_MOMENTUM = 0.95;
     public static final int DEFAULT_NS_STEPS = 5;

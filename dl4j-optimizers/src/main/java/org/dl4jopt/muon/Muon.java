@@ -14,6 +14,7 @@ package org.dl4jopt.muon;
  * <pre>{@code .updater(Muon.builder().learningRate(0.02).weightDecay(0.01).build())}</pre>
  */
 public class Muon extends AbstractMuon {
+    private static final long serialVersionUID = 1L;
 
     /** Muon with every default (lr 0.02). */
     public Muon() {}

@@ -112,6 +112,7 @@ public final class NewtonSchulz {
         final INDArray eyeFlat;
         double eyeScale = 1.0;
 
+        @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
         Work(long rows, long cols, DataType type) {
             long r = Math.min(rows, cols);
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {

@@ -27,6 +27,8 @@ import org.dl4jopt.layout.ParamLayout;
  * workers' compressed average momentum; see {@link OneBitAdamUpdater#stateViews}.
  */
 public class OneBitAdam extends ShapeAwareUpdater {
+    private static final long serialVersionUID = 1L;
+
     public static final double DEFAULT_LEARNING_RATE = 1e-3;
 
     private double beta1 = 0.9;

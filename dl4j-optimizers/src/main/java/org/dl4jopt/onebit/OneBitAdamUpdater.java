@@ -27,10 +27,9 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     protected void applyMatrixRule(
             int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
         long n = p.length();
-        StateViews views = views(config.matrixState(p), state);
-        INDArray m = views.m;
-        INDArray v = views.v;
-        long t = ExactCounter.increment(views.counter); // O(1) host read per tensor and step; exact in every type
+        INDArray m = state(index, "M"); // OneBitAdam's slice is its own: cached named views
+        INDArray v = state(index, "V");
+        long t = ExactCounter.increment(state(index, "t")); // O(1) host read per tensor and step; exact in every type
         double b1 = config.beta1();
         double b2 = config.beta2();
         m.muli(b1);
@@ -43,8 +42,8 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
             Nd4j.exec(new Axpy(w, v, v, 1 - b2)); // v = b2 v + (1-b2) g^2
         } else if (config.compressSingleWorker()) {
             if (compressors[index] == null) compressors[index] = new TwoStageAllReduce(n, 1, g.dataType());
-            INDArray workerErr = config.matrixState(p).view(state, "workerErr");
-            INDArray serverErr = config.matrixState(p).view(state, "serverErr");
+            INDArray workerErr = state(index, "workerErr");
+            INDArray serverErr = state(index, "serverErr");
             double tau = config.momentumMaskThreshold();
             INDArray keep = tau > 0 ? workBuffer(1, index, g) : null;
             if (keep != null) {

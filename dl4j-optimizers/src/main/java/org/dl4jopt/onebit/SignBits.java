@@ -24,6 +24,7 @@ public final class SignBits {
     private final INDArray ones; // [1, 8]
 
     /** Buffers for vectors of {@code n} elements (a multiple of 8) of type {@code type} (FLOAT or DOUBLE). */
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     public SignBits(long n, DataType type) {
         if (n <= 0 || n % 8 != 0) {
             throw new IllegalArgumentException("SignBits packs whole bytes: length must be a positive multiple of 8, "
@@ -42,6 +43,7 @@ public final class SignBits {
     }
 
     /** A new packed array for {@code n} signs ({@code n / 8} bytes). */
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     public static INDArray newPacked(long n) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             return Nd4j.create(DataType.UINT8, n / 8);

@@ -23,6 +23,7 @@ public final class TwoStageAllReduce {
     private final INDArray result;
 
     /** Buffers for vectors of length {@code n} over {@code w} workers, reused by every {@link #apply} call. */
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     public TwoStageAllReduce(long n, int w, DataType type) {
         this.n = n;
         long padded = paddedLength(n, w);
