@@ -108,9 +108,13 @@ class EveryOptimizerParallelTest {
         // measured 1.49 -> 1.16 .. 1.23 (0.78-0.82x) over clean CI runs; on the attention graph under
         // threshold-encoded sharing it learns only slowly (a sign-like step, see TestOptimizer.FISMO): 1.27 -> 1.12,
         // against 0.53 with averaging.
-        double factor = opt != TestOptimizer.FISMO
-                ? 0.8
-                : mode == TrainingMode.SHARED_GRADIENTS && net instanceof ComputationGraph ? 0.95 : 0.9;
+        // 1-bit Adam at 3x its rate (5x diverged once, see TestOptimizer) learns the graph under averaging slowly:
+        // 1.27 -> 0.98 (0.77x) in one run, against 0.26-0.53x in the other three modes
+        double factor = opt == TestOptimizer.ONEBIT_ADAM
+                ? 0.9
+                : opt != TestOptimizer.FISMO
+                        ? 0.8
+                        : mode == TrainingMode.SHARED_GRADIENTS && net instanceof ComputationGraph ? 0.95 : 0.9;
         assertTrue(after < factor * before, what + ": held-out loss " + before + " -> " + after);
         assertConfigsTraveled(what, net, rec, opt);
 
@@ -120,7 +124,11 @@ class EveryOptimizerParallelTest {
         if (mode == TrainingMode.AVERAGING) {
             // The last round (24) was an averaging round: what the original network holds now is the element-wise
             // mean of the two workers after their last step, parameters and optimizer state alike.
-            assertTrue(relDiff(w0.state, w1.state) > 1e-4, what + ": the workers' states differ before averaging");
+            // exact difference: the states hold exact digit-coded counters and rates (identical on both workers)
+            // that dominate any norm, so a relative difference would hide that the moments differ
+            assertTrue(
+                    w0.state.sub(w1.state).amaxNumber().doubleValue() > 0,
+                    what + ": the workers' states differ before averaging");
             INDArray meanState = w0.state.add(w1.state).muli(0.5);
             assertTrue(
                     relDiff(state, meanState) < 1e-5,

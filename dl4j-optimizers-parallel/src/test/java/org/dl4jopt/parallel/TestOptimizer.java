@@ -46,12 +46,13 @@ enum TestOptimizer {
                     .build(),
             true),
     /**
-     * Single-worker semantics (no compression); the variance freezes after 10 of the test's 24 steps. 5x the default
-     * rate: at 10x the frozen variance lets the attention graph diverge, also without ParallelWrapper.
+     * Single-worker semantics (no compression); the variance freezes after 10 of the test's 24 steps. 3x the default
+     * rate: at 10x the frozen variance lets the attention graph diverge, also without ParallelWrapper, and at 5x one
+     * clean CI run of graph averaging diverged (1.27 -> 15.7) when ParallelWrapper's start-up race shifted a worker.
      */
     ONEBIT_ADAM(
             () -> OneBitAdam.builder()
-                    .learningRate(5 * OneBitAdam.DEFAULT_LEARNING_RATE)
+                    .learningRate(3 * OneBitAdam.DEFAULT_LEARNING_RATE)
                     .freezeStep(10)
                     .biasCorrection(true)
                     .build(),
