@@ -1,15 +1,12 @@
 package org.dl4jopt.am;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.dl4jopt.core.BlockArrays;
 import org.dl4jopt.core.CrossLayerRule;
 import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.ShapeAwareUpdater;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.dl4jopt.core.WorkBuffers;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * AM-SGD's global beta (spec B.4, B.6; the reference AM-MSGD): one beta per iteration from the inner products summed
@@ -19,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class AmGlobalBeta implements CrossLayerRule {
     private final AdaptiveMemorySgd config;
     private final AmBeta solver = new AmBeta();
-    private final Map<String, INDArray> diff = new HashMap<>();
+    private final WorkBuffers diff = new WorkBuffers();
 
     AmGlobalBeta(AdaptiveMemorySgd config, List<ShapeAwareUpdater> members) {
         this.config = config;
@@ -52,18 +49,9 @@ final class AmGlobalBeta implements CrossLayerRule {
         for (BlockArrays b : members) {
             for (int i = 0; i < b.paramCount(); i++) {
                 INDArray g = b.gradient(i);
-                solver.addSgd(g, b.state(i, "d"), work(g), config.lambda(), r);
+                solver.addSgd(g, b.state(i, "d"), diff.like(g), config.lambda(), r);
             }
         }
         out[0] = solver.beta(config.betaMax());
-    }
-
-    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
-    private INDArray work(INDArray like) {
-        return diff.computeIfAbsent(like.length() + ":" + like.dataType(), k -> {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                return Nd4j.create(like.dataType(), like.length());
-            }
-        });
     }
 }

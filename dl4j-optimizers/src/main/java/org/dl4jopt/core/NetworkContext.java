@@ -81,7 +81,7 @@ public final class NetworkContext {
         return root(blockView).length();
     }
 
-    private static DataBuffer root(INDArray view) {
+    static DataBuffer root(INDArray view) {
         return view.data().originalDataBuffer() != null ? view.data().originalDataBuffer() : view.data();
     }
 }

@@ -177,9 +177,7 @@ final class NetworkStep {
      * different gradient array (views cost more than the checks they serve).
      */
     private INDArray networkGradient(INDArray blockGradient) {
-        Object root = blockGradient.data().originalDataBuffer() != null
-                ? blockGradient.data().originalDataBuffer()
-                : blockGradient.data();
+        Object root = NetworkContext.root(blockGradient);
         long start = blockGradient.offset() - plan.paramOffset();
         if (root != gradientRoot || start != gradientStart || networkGradient == null) {
             networkGradient = NetworkContext.network(blockGradient, plan.paramOffset(), plan.numParams(), "gradient");

@@ -9,11 +9,10 @@ import org.dl4jopt.core.ExactCounter;
 import org.dl4jopt.core.Kernels;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.core.SplitScalar;
+import org.dl4jopt.core.WorkBuffers;
 import org.dl4jopt.layout.ParamLayout;
 import org.dl4jopt.muon.NewtonSchulz;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * LANTON's same-step noise statistics and group maxima (spec 2.2–2.5), computed by the network's leader before any
@@ -24,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class LantonNoise implements CrossLayerRule {
     private final Map<String, NuclearNorm> nuclear = new HashMap<>();
-    private final Map<String, INDArray> diff = new HashMap<>();
+    private final WorkBuffers diff = new WorkBuffers();
 
     LantonNoise(List<ShapeAwareUpdater> members) {
         for (ShapeAwareUpdater m : members) {
@@ -51,7 +50,7 @@ final class LantonNoise implements CrossLayerRule {
                 double h = root * root;
                 long nObs = ExactCounter.read(b.state(i, "nObs"));
                 if (b.state(i, "seen").getDouble(0) > 0) {
-                    INDArray d = work(g).assign(g).subi(prev);
+                    INDArray d = diff.like(g).assign(g).subi(prev);
                     double q = group == NormGroup.HIDDEN
                             ? c.dualScale(p) * nuclear(p).of(NewtonSchulz.cView(d, p.order(), p.rows(), p.cols()))
                             : Kernels.norm1(d);
@@ -74,14 +73,5 @@ final class LantonNoise implements CrossLayerRule {
         long m = p.order() == 'f' ? p.cols() : p.rows();
         long n = p.length() / m;
         return nuclear.computeIfAbsent(m + "x" + n, k -> new NuclearNorm(m, n));
-    }
-
-    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
-    private INDArray work(INDArray like) {
-        return diff.computeIfAbsent(like.length() + ":" + like.dataType(), k -> {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                return Nd4j.create(like.dataType(), like.length());
-            }
-        });
     }
 }
