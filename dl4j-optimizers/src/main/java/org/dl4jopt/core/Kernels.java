@@ -13,6 +13,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class Kernels {
     private static final ThreadLocal<INDArray[]> WIDE = ThreadLocal.withInitial(() -> new INDArray[2]);
+    /** Per thread: zeros in FLOAT [0] and DOUBLE [1], as long as the longest array tested so far. */
+    private static final ThreadLocal<INDArray[]> ZEROS = ThreadLocal.withInitial(() -> new INDArray[2]);
 
     private Kernels() {}
 
@@ -45,6 +47,46 @@ public final class Kernels {
             return Nd4j.getBlasWrapper().dot(wide(0, a), wide(1, b));
         }
         return Nd4j.getBlasWrapper().dot(a, b);
+    }
+
+    /**
+     * True if {@code a} holds a NaN or an infinity: the BLAS dot product with zeros, a sum of {@code a_i * 0}, which
+     * is 0 for every finite {@code a_i} (no overflow, however large) and NaN for a NaN or an infinity; one fast pass
+     * and one scalar back. HALF, BFLOAT16 and non-contiguous arrays are first copied into a DOUBLE buffer: ND4J
+     * 1.0.0-M2.1's match-condition count ({@code Conditions.notFinite()}) misses NaN in HALF arrays.
+     */
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
+    public static boolean hasNonFinite(INDArray a) {
+        DataType t = a.dataType();
+        INDArray x = (t == DataType.FLOAT || t == DataType.DOUBLE) && a.elementWiseStride() == 1 ? a : wide(0, a);
+        INDArray[] z = ZEROS.get();
+        int k = x.dataType() == DataType.FLOAT ? 0 : 1;
+        long n = x.length();
+        if (z[k] == null || z[k].length() < n) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                z[k] = Nd4j.zeros(x.dataType(), Math.max(n, 2 * (z[k] == null ? 0 : z[k].length())));
+            }
+        }
+        // level-1 dot over the first n elements of both: no view of the zeros to make
+        return Double.isNaN(Nd4j.getBlasWrapper().level1().dot(n, 0.0, x, z[k]));
+    }
+
+    /**
+     * {@code max |x_i|} of a contiguous array. FLOAT/DOUBLE: BLAS {@code i?amax} (one pass, an index back); it reads
+     * the elements at the returned index and the one before and keeps the larger, which is right whether the backend's
+     * index is 0-based (CBLAS) or 1-based (Fortran BLAS convention). Other types: ND4J's amax reduction.
+     */
+    public static double maxAbs(INDArray a) {
+        DataType t = a.dataType();
+        if ((t != DataType.FLOAT && t != DataType.DOUBLE) || a.elementWiseStride() != 1 || a.isEmpty()) {
+            return a.amaxNumber().doubleValue();
+        }
+        long n = a.length();
+        INDArray flat = a.rank() == 1 ? a : a.reshape(n);
+        int i = Nd4j.getBlasWrapper().level1().iamax(n, flat, 1);
+        long at = Math.min(Math.max(i, 0), n - 1);
+        double v = Math.abs(flat.getDouble(at));
+        return at > 0 ? Math.max(v, Math.abs(flat.getDouble(at - 1))) : v;
     }
 
     /** {@code sum(|x|)} of a flat array, in double for HALF and BFLOAT16. */

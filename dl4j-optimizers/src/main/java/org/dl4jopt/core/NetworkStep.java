@@ -4,13 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>checks every rate the step uses (every member's) is finite and {@code >= 0}, else
  *       {@link InvalidLearningRateException};</li>
- *   <li>checks the whole flat gradient for NaN/Inf (one match-condition count, one host read; no sum of squares, so
+ *   <li>checks the whole flat gradient for NaN/Inf ({@link Kernels#hasNonFinite}: one pass, one host read; no sum of squares, so
  *       a finite 1e30 passes): THROW raises {@link NonFiniteGradientException} naming the iteration and layers, SKIP
  *       zeroes the gradient and marks every other block's segment with a NaN in its first element (the only NaN a
  *       block can see after the leader's check), writing nothing to the state;</li>
@@ -50,8 +45,11 @@ final class NetworkStep {
     private long gradientStart = -1;
     private INDArray networkGradient;
     private BlockArrays[] memberArrays;
-    /** Zeros the length of the gradient, for the NaN/Inf test (leader only, allocated once). */
-    private INDArray zeros;
+    /** The views the NaN/Inf test reads, made again only when the ranges or the gradient array change. */
+    private List<long[]> viewedRanges;
+
+    private INDArray viewedGradient;
+    private final List<INDArray> rangeViews = new ArrayList<>();
 
     NetworkStep(ShapeAwareUpdater config) {
         this.config = config;
@@ -101,7 +99,7 @@ final class NetworkStep {
         if (context == null) throw new IllegalStateException("Updater has not been given its state view");
         if (plan.leader()) return lead(blockGradient, iteration, epoch);
         config.checkRates(iteration, epoch); // rates changed per layer after prepare are checked here too
-        last = context.toDoubleVector();
+        readContext();
         long stamped = NetworkContext.iteration(last);
         if (stamped == iteration) return false;
         if (Double.isNaN(blockGradient.getDouble(0))) return true; // the leader's skip mark (it checked all)
@@ -129,15 +127,15 @@ final class NetworkStep {
         INDArray gradient = networkGradient(blockGradient);
         double[] ctx;
         List<long[]> checked = checkedRanges(iteration);
-        long nonFinite = 0;
-        for (long[] r : checked) nonFinite += nonFinite(gradient.get(NDArrayIndex.interval(r[0], r[1])));
-        if (nonFinite > 0) {
+        boolean nonFinite = false;
+        for (INDArray r : checkedViews(gradient, checked)) nonFinite |= Kernels.hasNonFinite(r);
+        if (nonFinite) {
             List<String> bad = new ArrayList<>();
             for (NetworkPlan.LayerRange r : plan.layers()) {
                 for (long[] c : checked) {
                     long from = Math.max(c[0], r.offset());
                     long to = Math.min(c[1], r.offset() + r.length());
-                    if (from < to && nonFinite(gradient.get(NDArrayIndex.interval(from, to))) > 0) {
+                    if (from < to && Kernels.hasNonFinite(gradient.get(NDArrayIndex.interval(from, to)))) {
                         bad.add("'" + r.name() + "'");
                         break;
                     }
@@ -167,7 +165,7 @@ final class NetworkStep {
                 }
             }
         }
-        context.assign(Nd4j.createFromArray(ctx).castTo(context.dataType()));
+        for (int k = 0; k < ctx.length; k++) context.putScalar(k, ctx[k]); // digits: exact in every type
         last = ctx;
         return false;
     }
@@ -200,6 +198,32 @@ final class NetworkStep {
                 networkState.get(NDArrayIndex.interval(member.stateOffset(), member.stateOffset() + sl.total())));
     }
 
+    /** Reads the context written by the leader into {@link #last} (scalar reads: cheaper than copying a view). */
+    private void readContext() {
+        int n = (int) context.length();
+        if (last == null || last.length != n) last = new double[n];
+        for (int k = 0; k < n; k++) last[k] = context.getDouble(k);
+    }
+
+    /** Views of {@code ranges} of {@code gradient}, cached while both stay the same. */
+    private List<INDArray> checkedViews(INDArray gradient, List<long[]> ranges) {
+        boolean same = gradient == viewedGradient && viewedRanges != null && viewedRanges.size() == ranges.size();
+        for (int i = 0; same && i < ranges.size(); i++)
+            same = java.util.Arrays.equals(ranges.get(i), viewedRanges.get(i));
+        if (!same) {
+            rangeViews.clear();
+            for (long[] r : ranges) {
+                rangeViews.add(
+                        r[0] == 0 && r[1] == gradient.length()
+                                ? gradient
+                                : gradient.get(NDArrayIndex.interval(r[0], r[1])));
+            }
+            viewedGradient = gradient;
+            viewedRanges = ranges;
+        }
+        return rangeViews;
+    }
+
     /**
      * The gradient ranges this iteration uses: all of it, less the blocks a gate freezes this iteration (Drop-Muon:
      * their gradient is discarded and below the cutoff not even computed); contiguous ranges merged, so without gates
@@ -217,31 +241,5 @@ final class NetworkStep {
         }
         if (plan.numParams() > from) out.add(new long[] {from, plan.numParams()});
         return out;
-    }
-
-    /**
-     * 1 if {@code a} holds a NaN or an infinity, else 0. FLOAT/DOUBLE: the BLAS dot product with zeros, a sum of
-     * {@code a_i * 0}, which is 0 for every finite {@code a_i} (no overflow, however large) and NaN for a NaN or an
-     * infinity: one fast pass. Other types: ND4J's match-condition count.
-     */
-    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
-    private long nonFinite(INDArray a) {
-        DataType t = a.dataType();
-        if ((t == DataType.FLOAT || t == DataType.DOUBLE) && a.elementWiseStride() == 1) {
-            if (zeros == null || zeros.length() < a.length() || zeros.dataType() != t) {
-                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                    zeros = Nd4j.zeros(t, plan.numParams());
-                }
-            }
-            INDArray z = zeros.get(NDArrayIndex.interval(0, a.length()));
-            return Double.isNaN(Nd4j.getBlasWrapper().dot(a, z)) ? 1 : 0;
-        }
-        return countNonFinite(a);
-    }
-
-    private static long countNonFinite(INDArray a) {
-        return Nd4j.getExecutioner()
-                .exec(new MatchCondition(a, Conditions.notFinite()))
-                .getLong(0);
     }
 }

@@ -43,6 +43,11 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
     private java.util.Map<String, INDArray>[] named;
 
     private INDArray[][] work = new INDArray[0][];
+    private INDArray lastGradient;
+    private INDArray flat;
+    private final ViewCache segments;
+    private final ViewCache matrixViews;
+    private final ViewCache stateViews;
 
     @SuppressWarnings("unchecked")
     protected ShapeAwareGradientUpdater(T config) {
@@ -53,6 +58,10 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
         this.gate = config.updateGate();
         this.step = config.plan() == null ? null : new NetworkStep(config); // null: a rule used by a wrapper
         this.skippedView = (T) config.skippedStep();
+        int n = layout.params().size();
+        this.segments = new ViewCache(n);
+        this.matrixViews = new ViewCache(n);
+        this.stateViews = new ViewCache(n);
     }
 
     /**
@@ -118,7 +127,10 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
                     + "of " + gradient.length() + " elements for a layout of " + layout.length() + " " + layout.params()
                     + ". Call Optimizers.prepare(conf) again on the final configuration.");
         }
-        INDArray flat = gradient.reshape(gradient.length());
+        if (gradient != lastGradient) { // DL4J hands the same view every iteration: reshape it once
+            flat = gradient.reshape(gradient.length());
+            lastGradient = gradient;
+        }
         skipped = step.begin(flat, iteration, epoch);
         if (skipped || (gate != null && !gate.active(iteration))) {
             flat.assign(0); // skipped, or not updated this iteration (its gradient may not even exist)
@@ -153,7 +165,23 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
 
     /** Parameter {@code i}'s segment of the block's flat gradient (a view). */
     protected INDArray segment(INDArray flat, int i) {
-        return flat.get(NDArrayIndex.interval(stateLayout.segmentOffset(i), stateLayout.segmentOffset(i + 1)));
+        return segments.get(
+                i,
+                flat,
+                f -> f.get(NDArrayIndex.interval(stateLayout.segmentOffset(i), stateLayout.segmentOffset(i + 1))));
+    }
+
+    /** Parameter {@code p}'s gradient segment {@code g} as its contiguous 'c' matrix ({@link ParamLayout#cView}). */
+    protected INDArray matrixView(int index, ParamLayout p, INDArray g) {
+        return matrixViews.get(index, g, p::cView);
+    }
+
+    /**
+     * Views of parameter {@code index}'s matrix state {@code state} (its own slice, or the part a wrapper such as LANTON
+     * hands over), made by {@code make} once per state array.
+     */
+    protected <V> V stateViews(int index, INDArray state, java.util.function.Function<INDArray, V> make) {
+        return stateViews.get(index, state, make);
     }
 
     /** Where parameter {@code i}'s segment starts in the block's flat gradient. */

@@ -39,31 +39,25 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
     @Override
     protected void applyMatrixRule(
             int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
-        INDArray gm = NewtonSchulz.cView(g, p.order(), p.rows(), p.cols());
+        INDArray gm = matrixView(index, p, g);
         long m = gm.rows();
         long n = gm.columns();
         boolean left = config.preconditions(m);
         boolean right = config.preconditions(n);
         boolean raw = config.factorMode() == FactorMode.RAW_SCALE;
         Work w = work(m, n, g.dataType());
-        StateSpec spec = config.matrixState(p);
-        INDArray mom = square(spec, state, "M", m, n);
-        INDArray sp = left ? square(spec, state, "Sp", m, m) : null;
-        INDArray sq = right ? square(spec, state, "Sq", n, n) : null;
-        INDArray pInvSqrt = left ? square(spec, state, "PInvSqrt", m, m) : null;
-        INDArray pInv = left ? square(spec, state, "PInv", m, m) : null;
-        INDArray qInvSqrt = right ? square(spec, state, "QInvSqrt", n, n) : null;
-        INDArray qInv = right ? square(spec, state, "QInv", n, n) : null;
-        INDArray logP = raw && left ? spec.view(state, "logScaleP") : null;
-        INDArray logQ = raw && right ? spec.view(state, "logScaleQ") : null;
-        INDArray tSlot = spec.view(state, "t");
-        double t = tSlot.getDouble(0) + 1; // O(1) host read per matrix and step
-        tSlot.assign(t);
+        Pieces st = stateViews(index, state, s -> new Pieces(config.matrixState(p), s, m, n, left, right, raw));
+        INDArray qInvSqrt = st.qInvSqrt;
+        INDArray qInv = st.qInv;
+        INDArray pInvSqrt = st.pInvSqrt;
+        INDArray pInv = st.pInv;
+        double t = st.t.getDouble(0) + 1; // O(1) host read per matrix and step
+        st.t.putScalar(0, t);
         boolean first = t == 1;
         boolean refresh = first || ((long) t) % config.rootEvery() == 0;
         if (first && right) { // Q^-1 = I before the first refresh
-            qInv.reshape(n * n).assign(w.eyeN);
-            qInvSqrt.reshape(n * n).assign(w.eyeN);
+            st.qInvFlat.assign(w.eyeN);
+            st.qInvSqrtFlat.assign(w.eyeN);
         }
         Failure where = new Failure(p, iteration);
         // RAW_SCALE forms the statistics from G / max|G| (entries in [-1, 1]: no overflow or underflow in any data
@@ -71,37 +65,38 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         INDArray gs = gm;
         double logG2 = 0;
         if (raw) {
-            double gMax = gm.amaxNumber().doubleValue(); // O(1) host read
+            double gMax = Kernels.maxAbs(g); // O(1) host read
             logG2 = gMax > 0 ? 2 * Math.log(gMax) : Double.NEGATIVE_INFINITY;
             if (gMax > 0) gs = w.gs.assign(gm).muli(1.0 / gMax);
         }
         if (left) { // A = (1/n) G Q^-1 G^T, previous Q (Gauss-Seidel)
             Nd4j.gemm(right(gs, qInv, w.mn), gs, w.mm, false, true, 1.0 / n, 0.0);
-            boolean changed = factor(w.mm, sp, logP, logG2, w.pm, w.eyeM, w.tmpM, first, where.side("P", sp));
+            boolean changed =
+                    factor(w.mmFlat, st.sp, st.logP, logG2, w.pmFlat, w.eyeM, w.tmpM, first, where.side("P", st.sp));
             if (refresh && (changed || first || config.rootEvery() > 1)) w.rootsM.compute(w.pm, pInv, pInvSqrt);
         }
         if (right) { // B = (1/m) G^T P^-1 G, new P
             Nd4j.gemm(gs, left(pInv, gs, w.mn), w.nn, true, false, 1.0 / m, 0.0);
-            boolean changed = factor(w.nn, sq, logQ, logG2, w.pn, w.eyeN, w.tmpN, first, where.side("Q", sq));
+            boolean changed =
+                    factor(w.nnFlat, st.sq, st.logQ, logG2, w.pnFlat, w.eyeN, w.tmpN, first, where.side("Q", st.sq));
             if (refresh && (changed || first || config.rootEvery() > 1)) w.rootsN.compute(w.pn, qInv, qInvSqrt);
         }
         // whitened momentum: M = beta M + (1-beta) P^-1/2 G Q^-1/2
         INDArray whitened = right(left(pInvSqrt, gm, w.mn), qInvSqrt, w.mn2);
-        INDArray momFlat = mom.reshape(mom.length());
-        momFlat.muli(config.momentum());
-        Nd4j.exec(new Axpy(whitened.reshape(whitened.length()), momFlat, momFlat, 1 - config.momentum()));
+        st.momFlat.muli(config.momentum());
+        Nd4j.exec(new Axpy(w.flat(whitened, gm, g), st.momFlat, st.momFlat, 1 - config.momentum()));
         // O = NS(M); step = P^-1/2 O Q^-1/2
-        w.o.assign(mom);
+        w.o.assign(st.mom);
         ns.orthogonalizeInPlace(w.o, 1.0);
         INDArray step = right(left(pInvSqrt, w.o, w.mn), qInvSqrt, w.mn2);
+        INDArray stepFlat = w.flat(step, gm, g);
         double alpha = lr * scales[index];
         if (config.graft()) {
-            alpha *= Math.sqrt(Kernels.sumOfSquares(w.o.reshape(w.o.length()))
-                    / Math.max(Kernels.sumOfSquares(step.reshape(step.length())), 1e-60));
+            alpha *= Math.sqrt(Kernels.sumOfSquares(w.oFlat) / Math.max(Kernels.sumOfSquares(stepFlat), 1e-60));
         }
         // the rule's own guard, before the update reaches the gradient buffer (and so the weights)
-        if (nonFinite(step) > 0 || !Double.isFinite(alpha)) {
-            throw where.stepFailure(alpha, pInv, pInvSqrt, qInv, qInvSqrt, mom);
+        if (Kernels.hasNonFinite(stepFlat) || !Double.isFinite(alpha)) {
+            throw where.stepFailure(alpha, pInv, pInvSqrt, qInv, qInvSqrt, st.mom);
         }
         gm.assign(step).muli(alpha);
     }
@@ -140,24 +135,22 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
      *     every step they are still those of this factor, and the eigendecomposition is skipped
      */
     private boolean factor(
-            INDArray a,
-            INDArray s,
+            INDArray aFlat,
+            Side s,
             INDArray logScale,
             double logG2,
-            INDArray out,
+            INDArray outFlat,
             INDArray eyeFlat,
             INDArray tmp,
             boolean first,
             Failure where) {
-        long k = a.rows();
+        long k = tmp.rows();
         double gamma = config.factorEma();
         double mu = config.damping();
-        INDArray aFlat = a.reshape(a.length());
-        INDArray sFlat = s.reshape(s.length());
-        INDArray outFlat = out.reshape(out.length());
+        INDArray sFlat = s.flat;
         if (first) sFlat.assign(eyeFlat);
         if (config.factorMode() == FactorMode.RAW_SCALE) {
-            if (first) logScale.assign(EMPTY);
+            if (first) logScale.putScalar(0, EMPTY);
             double trA = trace(aFlat, eyeFlat); // O(1) host reads: traces and the scale
             double ell = logScale.getDouble(0);
             double logA = trA > 0 ? logG2 + Math.log(trA / k) : Double.NEGATIVE_INFINITY;
@@ -180,11 +173,11 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
                 wOld = Math.exp(x - ellNew);
                 wNew = Math.exp(y - ellNew);
             }
-            logScale.assign(Math.max(ellNew, EMPTY));
+            logScale.putScalar(0, Math.max(ellNew, EMPTY));
             if (wNew > 0) { // s = wOld s + wNew (k / tr a) a: a convex combination of trace-k matrices
                 sFlat.muli(wOld);
                 Nd4j.exec(new Axpy(aFlat, sFlat, sFlat, wNew * k / trA));
-                symmetrize(s, tmp);
+                s.symmetrize(tmp);
             }
             double trS = trace(sFlat, eyeFlat);
             if (!(trS > 0) || !Double.isFinite(trS)) throw where.factorFailure(trS, ell);
@@ -200,8 +193,8 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
             double trTilde = trace(sFlat, eyeFlat);
             if (!(trTilde > 0) || !Double.isFinite(trTilde)) throw where.factorFailure(trTilde, Double.NaN);
             sFlat.muli(k / trTilde);
-            symmetrize(s, tmp);
-            out.assign(s);
+            s.symmetrize(tmp);
+            outFlat.assign(sFlat);
             return true;
         }
     }
@@ -209,25 +202,19 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
     /** Log mean eigenvalue that marks a RAW_SCALE statistic without history (e^-10000 is 0 in double). */
     static final double EMPTY = -1e4;
 
-    private static long nonFinite(INDArray a) {
-        return Nd4j.getExecutioner()
-                .exec(new MatchCondition(a, Conditions.notFinite()))
-                .getLong(0);
-    }
-
     /** Names what failed, for the {@link RuleFailureException} (FISMO's factors, not the data). */
     private final class Failure {
         private final ParamLayout p;
         private final int iteration;
         private String factor;
-        private INDArray statistic;
+        private Side statistic;
 
         Failure(ParamLayout p, int iteration) {
             this.p = p;
             this.iteration = iteration;
         }
 
-        Failure side(String name, INDArray stat) {
+        Failure side(String name, Side stat) {
             factor = name;
             statistic = stat;
             return this;
@@ -240,7 +227,8 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         RuntimeException factorFailure(double trace, double logScale) {
             return new RuleFailureException("FISMO's factor " + factor + where() + " became non-finite (trace of its "
                     + "statistic " + trace + (Double.isNaN(logScale) ? "" : ", log scale " + logScale)
-                    + ", " + nonFinite(statistic) + " non-finite entries); the gradient was finite, so this is a "
+                    + ", " + nonFiniteCount(statistic.matrix)
+                    + " non-finite entries); the gradient was finite, so this is a "
                     + "failure of the optimizer's state, not of the data. The weights were not changed.");
         }
 
@@ -248,7 +236,7 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
             String[] names = {"P^-1", "P^-1/2", "Q^-1", "Q^-1/2", "momentum M"};
             StringBuilder bad = new StringBuilder();
             for (int i = 0; i < pieces.length; i++) {
-                if (pieces[i] != null && nonFinite(pieces[i]) > 0) {
+                if (pieces[i] != null && nonFiniteCount(pieces[i]) > 0) {
                     bad.append(bad.length() == 0 ? "" : ", ").append(names[i]);
                 }
             }
@@ -264,15 +252,67 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         return Kernels.dot(flat, eyeFlat);
     }
 
-    /** {@code x = (x + x^T) / 2}, through a separate buffer (never add an array to its own transpose view). */
-    private static void symmetrize(INDArray x, INDArray tmp) {
-        tmp.assign(x.transpose());
-        x.addi(tmp).muli(0.5);
+    /** Number of NaN/Inf entries of {@code a} (for failure messages only: ND4J's match-condition count). */
+    private static long nonFiniteCount(INDArray a) {
+        return Nd4j.getExecutioner()
+                .exec(new MatchCondition(a, Conditions.notFinite()))
+                .getLong(0);
     }
 
-    /** A named state piece as a {@code rows x cols} matrix ('c' order). */
-    private static INDArray square(StateSpec spec, INDArray state, String name, long rows, long cols) {
-        return spec.view(state, name).reshape('c', rows, cols);
+    /** A factor statistic's state piece as a {@code k x k} matrix, its flat view and its transpose view. */
+    private static final class Side {
+        final INDArray matrix;
+        final INDArray flat;
+        final INDArray transposed;
+
+        Side(INDArray piece, long k) {
+            flat = piece;
+            matrix = piece.reshape('c', k, k);
+            transposed = matrix.transpose();
+        }
+
+        /** {@code x = (x + x^T) / 2}, through a separate buffer (never add an array to its own transpose view). */
+        void symmetrize(INDArray tmp) {
+            tmp.assign(transposed);
+            matrix.addi(tmp).muli(0.5);
+        }
+    }
+
+    /** One matrix's state pieces as views of its state slice (made once per state array; null for an identity side). */
+    private static final class Pieces {
+        final INDArray mom;
+        final INDArray momFlat;
+        final Side sp;
+        final Side sq;
+        final INDArray pInvSqrt;
+        final INDArray pInv;
+        final INDArray qInvSqrt;
+        final INDArray qInvSqrtFlat;
+        final INDArray qInv;
+        final INDArray qInvFlat;
+        final INDArray logP;
+        final INDArray logQ;
+        final INDArray t;
+
+        Pieces(StateSpec spec, INDArray state, long m, long n, boolean left, boolean right, boolean raw) {
+            momFlat = spec.view(state, "M");
+            mom = momFlat.reshape('c', m, n);
+            sp = left ? new Side(spec.view(state, "Sp"), m) : null;
+            sq = right ? new Side(spec.view(state, "Sq"), n) : null;
+            pInvSqrt = left ? square(spec, state, "PInvSqrt", m) : null;
+            pInv = left ? square(spec, state, "PInv", m) : null;
+            qInvSqrtFlat = right ? spec.view(state, "QInvSqrt") : null;
+            qInvSqrt = right ? qInvSqrtFlat.reshape('c', n, n) : null;
+            qInvFlat = right ? spec.view(state, "QInv") : null;
+            qInv = right ? qInvFlat.reshape('c', n, n) : null;
+            logP = raw && left ? spec.view(state, "logScaleP") : null;
+            logQ = raw && right ? spec.view(state, "logScaleQ") : null;
+            t = spec.view(state, "t");
+        }
+
+        private static INDArray square(StateSpec spec, INDArray state, String name, long k) {
+            return spec.view(state, name).reshape('c', k, k);
+        }
     }
 
     private Work work(long m, long n, DataType type) {
@@ -297,6 +337,13 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
         final INDArray eyeN;
         final SpdRoots rootsM;
         final SpdRoots rootsN;
+        final INDArray mnFlat;
+        final INDArray mn2Flat;
+        final INDArray oFlat;
+        final INDArray mmFlat;
+        final INDArray nnFlat;
+        final INDArray pmFlat;
+        final INDArray pnFlat;
 
         @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
         Work(long m, long n, DataType type, double floor, boolean left, boolean right) {
@@ -318,6 +365,22 @@ public class FismoUpdater extends ShapeAwareGradientUpdater<Fismo> {
             }
             rootsM = left ? new SpdRoots(m, floor) : null;
             rootsN = right ? new SpdRoots(n, floor) : null;
+            mnFlat = mn.reshape(mn.length());
+            mn2Flat = mn2.reshape(mn2.length());
+            oFlat = o.reshape(o.length());
+            mmFlat = mm.reshape(mm.length());
+            nnFlat = nn.reshape(nn.length());
+            pmFlat = pm.reshape(pm.length());
+            pnFlat = pn.reshape(pn.length());
+        }
+
+        /** The flat view of {@code x}: one of this shape's buffers, or {@code gm} (whose flat view is {@code g}). */
+        INDArray flat(INDArray x, INDArray gm, INDArray g) {
+            if (x == gm) return g;
+            if (x == mn) return mnFlat;
+            if (x == mn2) return mn2Flat;
+            if (x == o) return oFlat;
+            throw new IllegalStateException("not a buffer of this shape");
         }
     }
 }

@@ -11,7 +11,6 @@ import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.core.SplitScalar;
 import org.dl4jopt.core.WorkBuffers;
 import org.dl4jopt.layout.ParamLayout;
-import org.dl4jopt.muon.NewtonSchulz;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -52,7 +51,7 @@ final class LantonNoise implements CrossLayerRule {
                 if (b.state(i, "seen").getDouble(0) > 0) {
                     INDArray d = diff.like(g).assign(g).subi(prev);
                     double q = group == NormGroup.HIDDEN
-                            ? c.dualScale(p) * nuclear(p).of(NewtonSchulz.cView(d, p.order(), p.rows(), p.cols()))
+                            ? c.dualScale(p) * nuclear(p).of(p.cView(d))
                             : Kernels.norm1(d);
                     h = c.beta2() * h + (1 - c.beta2()) * q * q;
                     nObs += 1;

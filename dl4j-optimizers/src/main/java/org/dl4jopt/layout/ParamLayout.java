@@ -3,6 +3,7 @@ package org.dl4jopt.layout;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -65,6 +66,15 @@ public final class ParamLayout implements Serializable {
 
     public long[] shape() {
         return shape.clone();
+    }
+
+    /**
+     * This parameter's contiguous flat segment {@code flat} as a contiguous 'c' matrix: {@code rows x cols} for 'c'
+     * order, its transpose ({@code cols x rows}) for 'f'. A view: writes land in {@code flat}. (The matrix rules are
+     * invariant under transposition, {@code NS(G^T) = NS(G)^T}, so they work on this view.)
+     */
+    public INDArray cView(INDArray flat) {
+        return order == 'f' ? flat.reshape('c', cols, rows) : flat.reshape('c', rows, cols);
     }
 
     public char order() {

@@ -25,7 +25,7 @@ public class MuonUpdater extends ShapeAwareGradientUpdater<AbstractMuon> {
     @Override
     protected void applyMatrixRule(
             int index, ParamLayout p, INDArray g, INDArray state, double lr, int iteration, int epoch) {
-        INDArray m = config.matrixState(p).view(state, "M");
+        INDArray m = stateViews(index, state, s -> config.matrixState(p).view(s, "M"));
         double beta = config.momentum();
         m.muli(beta);
         Nd4j.exec(new Axpy(g, m, m, 1 - beta)); // M = beta*M + (1-beta)*G
@@ -35,7 +35,7 @@ public class MuonUpdater extends ShapeAwareGradientUpdater<AbstractMuon> {
         } else {
             g.assign(m);
         }
-        ns.orthogonalizeInPlace(NewtonSchulz.cView(g, p.order(), p.rows(), p.cols()), lr * scales[index]);
+        ns.orthogonalizeInPlace(matrixView(index, p, g), lr * scales[index]);
     }
 
     /** The Newton-Schulz kernel of this updater (for benchmarks and memory reports). */

@@ -47,7 +47,7 @@ public final class NewtonSchulz {
     /**
      * Replaces the matrix {@code m} by {@code scale * NS_k(m)}. {@code m} must be a contiguous 'c'-ordered matrix
      * (possibly a view of a flat segment); a contiguous 'f' matrix is its transpose in 'c' order, and
-     * {@code NS(G^T) = NS(G)^T}, so callers pass that instead (see {@link #cView}).
+     * {@code NS(G^T) = NS(G)^T}, so callers pass that instead (see {@link org.dl4jopt.layout.ParamLayout#cView}).
      */
     public void orthogonalizeInPlace(INDArray m, double scale) {
         if (m.rank() != 2 || m.ordering() != 'c' || m.elementWiseStride() != 1) {
@@ -75,14 +75,6 @@ public final class NewtonSchulz {
             w.swap();
         }
         mFlat.assign(w.xFlat);
-    }
-
-    /**
-     * The contiguous flat segment {@code flat} of a {@code rows x cols} matrix stored in {@code order}, seen as a 'c'
-     * matrix: itself for 'c', its transpose ({@code cols x rows}) for 'f'. A view: writes land in {@code flat}.
-     */
-    public static INDArray cView(INDArray flat, char order, long rows, long cols) {
-        return order == 'f' ? flat.reshape('c', cols, rows) : flat.reshape('c', rows, cols);
     }
 
     /** Bytes of the reusable work buffers held now. */
