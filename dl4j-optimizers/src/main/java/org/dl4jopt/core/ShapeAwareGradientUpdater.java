@@ -153,7 +153,9 @@ public abstract class ShapeAwareGradientUpdater<T extends ShapeAwareUpdater> imp
             if (config.usesMatrixRule(p)) {
                 applyMatrixRule(i, p, g, s, lr, iteration, epoch);
             } else {
-                AdamWKernel.apply(g, state(i, "M"), state(i, "V"), fallbackLr, config.fallback(), iteration);
+                // a gated optimizer's fallback corrects its bias by the updates it received (t), else by the iteration
+                int step = stateLayout.spec(i).has("t") ? (int) ExactCounter.increment(state(i, "t")) - 1 : iteration;
+                AdamWKernel.apply(g, state(i, "M"), state(i, "V"), fallbackLr, config.fallback(), step);
             }
         }
     }

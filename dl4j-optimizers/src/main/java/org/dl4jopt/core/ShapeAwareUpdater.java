@@ -207,9 +207,25 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         return matrixRuleLayers.contains(layer) || matrixRoles.contains(p.role());
     }
 
-    /** The state parameter {@code p} gets: the matrix rule's, or the AdamW fallback's moments {@code M}, {@code V}. */
+    /** The state parameter {@code p} gets: the matrix rule's, or the AdamW fallback's ({@link #fallbackState}). */
     public StateSpec stateSpec(ParamLayout p) {
-        return usesMatrixRule(p) ? matrixState(p) : AdamWFallback.state(p.length());
+        return usesMatrixRule(p) ? matrixState(p) : fallbackState(p);
+    }
+
+    /**
+     * The AdamW fallback's state for {@code p}: moments {@code M}, {@code V}; and, for an optimizer whose update gate
+     * freezes layers for some iterations (Drop-Muon), the number of updates the parameter actually received, {@code t}
+     * (an {@link ExactCounter}), which its bias correction uses instead of the iteration, as PyTorch's AdamW keeps a
+     * step count per parameter. Without a gate the two are the same.
+     */
+    public StateSpec fallbackState(ParamLayout p) {
+        StateSpec s = AdamWFallback.state(p.length());
+        return countsFallbackUpdates() ? s.then(StateSpec.of("t", ExactCounter.DIGITS)) : s;
+    }
+
+    /** True for an optimizer whose gate skips layers at some iterations: its fallback counts its own updates. */
+    protected boolean countsFallbackUpdates() {
+        return false;
     }
 
     @Override

@@ -55,6 +55,12 @@ public class DropMuon extends AbstractMuon {
         return new LayerCutoffGate(cutoff, l.position(), l.numPositions());
     }
 
+    /** A layer below the cutoff gets no update: its AdamW fallback counts the updates it received. */
+    @Override
+    protected boolean countsFallbackUpdates() {
+        return true;
+    }
+
     public CutoffSampler cutoff() {
         return cutoff;
     }
