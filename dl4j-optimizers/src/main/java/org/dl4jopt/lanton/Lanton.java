@@ -67,7 +67,12 @@ public class Lanton extends ShapeAwareUpdater {
         rateNormalization = o.rateNormalization;
     }
 
-    /** The default base: Muon with the Moonlight (D-Muon) scale. */
+    /**
+     * The default base: Muon with the Moonlight (D-Muon) scale and Muon's default Nesterov momentum. LANTON's
+     * Algorithm 1 (as reviewers describe it, spec 2.4) steps on the plain EMA momentum {@code B}: pass
+     * {@code base(Muon.builder().nesterov(false).shapeScale(ShapeScale.MOONLIGHT).build())} for that, and
+     * {@code ShapeScale.SCION} for Scion's {@code sqrt(fanOut/fanIn)} radius (the dual norm follows the base's scale).
+     */
     private static ShapeAwareUpdater defaultBase() {
         return Muon.builder().shapeScale(ShapeScale.MOONLIGHT).build();
     }

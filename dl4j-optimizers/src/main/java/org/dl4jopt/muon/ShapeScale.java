@@ -16,6 +16,12 @@ public enum ShapeScale {
      * weight decay can be reused (arXiv 2502.16982, eq. 4).
      */
     MOONLIGHT,
+    /**
+     * Scion's RMS-to-RMS operator-norm radius {@code sqrt(fanOut/fanIn)}, without KELLER's floor at 1: below 1 for a
+     * matrix with more inputs than outputs (Pethick et al., "Training Deep Learning Models with Norm-Constrained
+     * LMOs", arXiv 2502.07529). LANTON's spec names it as the alternative to D-Muon's scale for its hidden group.
+     */
+    SCION,
     /** No scaling. */
     NONE;
 
@@ -31,6 +37,8 @@ public enum ShapeScale {
                 return Math.sqrt(Math.max(1.0, (double) p.fanOut() / p.fanIn()));
             case MOONLIGHT:
                 return 0.2 * Math.sqrt(Math.max(p.rows(), p.cols()));
+            case SCION:
+                return Math.sqrt((double) p.fanOut() / p.fanIn());
             case NONE:
                 return 1.0;
             default:
