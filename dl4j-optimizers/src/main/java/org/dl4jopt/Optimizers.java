@@ -178,7 +178,8 @@ public final class Optimizers {
     /**
      * The configuration DL4J asks for a layer's updaters: wrappers such as LastTimeStep, TimeDistributed and
      * MaskZeroLayer answer with the wrapped layer's (their runtime layer returns {@code underlying.getConfig()});
-     * FrozenLayerWithBackprop answers itself (NoOp).
+     * FrozenLayerWithBackprop's configuration answers null, but its runtime layer too hands DL4J the wrapped layer's
+     * configuration, so the planner sets the wrapped layer's updaters of ours to NoOp (frozen weights stay exact).
      */
     private static TrainingConfig updaterOwner(Layer layer) {
         Layer l = layer;

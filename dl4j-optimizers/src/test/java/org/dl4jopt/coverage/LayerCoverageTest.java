@@ -51,6 +51,7 @@ class LayerCoverageTest {
         for (int i = 0; i < FITS; i++) net.fit(d);
         double last = net.score(d);
         String what = c + " " + o + " " + f + ": loss " + first + " -> " + last;
+        System.out.printf("COVERAGE %s %s %s %.6f%n", c, o, f, last / first);
         assertTrue(Double.isFinite(last), what);
         assertTrue(Double.isFinite(net.params().sumNumber().doubleValue()), what + ": non-finite parameters");
         // Spread of last/first over 3 runs with GradientNoise(1e-6) (printSpread): see the class comment of
