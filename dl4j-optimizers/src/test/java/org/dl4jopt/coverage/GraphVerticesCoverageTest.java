@@ -65,7 +65,8 @@ class GraphVerticesCoverageTest {
         g.init();
         INDArray x = LayerCases.gauss(1, 8, 6);
         MultiDataSet d = new MultiDataSet(
-                new INDArray[] {x}, new INDArray[] {LayerCases.oneHot(2, 8, LayerCases.CLASSES), LayerCases.gauss(3, 8, 2)});
+                new INDArray[] {x},
+                new INDArray[] {LayerCases.oneHot(2, 8, LayerCases.CLASSES), LayerCases.gauss(3, 8, 2)});
         double first = g.score(d);
         for (int i = 0; i < LayerCoverageTest.FITS; i++) g.fit(d);
         double last = g.score(d);
