@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -13,6 +14,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
@@ -22,6 +24,7 @@ import org.deeplearning4j.nn.graph.util.GraphIndices;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BidirectionalParamInitializer;
 import org.dl4jopt.layout.LayoutPlanner;
+import org.dl4jopt.layout.OutputHeads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -46,10 +49,14 @@ public final class Optimizers {
     public static MultiLayerConfiguration prepare(MultiLayerConfiguration conf) {
         LayoutPlanner planner = new LayoutPlanner(conf.getDataType());
         List<NeuralNetConfiguration> confs = conf.getConfs();
+        int head = -1; // the last layer with parameters: only parameter-free layers lie between it and the loss
+        for (int i = 0; i < confs.size(); i++) {
+            if (confs.get(i).getLayer().initializer().numParams(confs.get(i)) > 0) head = i;
+        }
         for (int i = 0; i < confs.size(); i++) {
             Layer layer = confs.get(i).getLayer();
             String name = layer.getLayerName() != null ? layer.getLayerName() : String.valueOf(i);
-            addLayer(planner, name, confs.get(i), layer);
+            addLayer(planner, name, confs.get(i), layer, i == head);
         }
         planner.apply();
         return conf;
@@ -60,12 +67,13 @@ public final class Optimizers {
         LayoutPlanner planner = new LayoutPlanner(conf.getDataType());
         GraphIndices indices = new ComputationGraph(conf).calculateIndices();
         Map<String, GraphVertex> vertices = conf.getVertices();
+        Set<String> heads = OutputHeads.of(conf, indices);
         for (int idx : indices.getTopologicalSortOrder()) {
             String name = indices.getIdxToName().get(idx);
             GraphVertex v = vertices.get(name);
             if (v instanceof LayerVertex) {
                 NeuralNetConfiguration nnc = ((LayerVertex) v).getLayerConf();
-                addLayer(planner, name, nnc, nnc.getLayer());
+                addLayer(planner, name, nnc, nnc.getLayer(), heads.contains(name));
             } else if (v instanceof SameDiffVertex) {
                 SameDiffVertex sd = (SameDiffVertex) v;
                 List<LayoutPlanner.Param> params = new ArrayList<>();
@@ -78,7 +86,7 @@ public final class Optimizers {
                             sd.getVertexParams().isBiasParam(e.getKey()),
                             sd.getVertexParams().isWeightParam(e.getKey())));
                 }
-                planner.add(name, sd, params);
+                planner.add(name, sd, params, false);
             }
         }
         planner.apply();
@@ -129,7 +137,8 @@ public final class Optimizers {
         return out;
     }
 
-    private static void addLayer(LayoutPlanner planner, String name, NeuralNetConfiguration nnc, Layer layer) {
+    private static void addLayer(
+            LayoutPlanner planner, String name, NeuralNetConfiguration nnc, Layer layer, boolean head) {
         ParamInitializer init = layer.initializer();
         long n = init.numParams(nnc);
         if (n == 0) return;
@@ -139,10 +148,11 @@ public final class Optimizers {
         List<Map.Entry<String, INDArray>> ordered = new ArrayList<>(views.entrySet());
         ordered.sort(Comparator.comparingLong(e -> e.getValue().offset()));
         List<LayoutPlanner.Param> params = new ArrayList<>();
+        // Wrappers' initializers do not classify keys (Bidirectional's keys are prefixed, FrozenLayer's and
+        // FrozenLayerWithBackprop's initializers call every key neither weight nor bias): ask the innermost layer's
+        Layer owner = innermost(layer);
         for (Map.Entry<String, INDArray> e : ordered) {
             INDArray v = e.getValue();
-            // Bidirectional's initializer does not classify its prefixed keys: ask the wrapped layer's
-            Layer owner = layer instanceof Bidirectional ? ((Bidirectional) layer).getFwd() : layer;
             String key = layer instanceof Bidirectional ? e.getKey().substring(1) : e.getKey();
             params.add(new LayoutPlanner.Param(
                     e.getKey(),
@@ -151,13 +161,25 @@ public final class Optimizers {
                     owner.initializer().isBiasParam(owner, key),
                     owner.initializer().isWeightParam(owner, key)));
         }
-        planner.add(name, updaterOwner(layer), params);
+        planner.add(name, updaterOwner(layer), params, head);
+    }
+
+    /** The layer inside any frozen, Bidirectional or other wrapper layers. */
+    private static Layer innermost(Layer layer) {
+        Layer l = layer;
+        while (true) {
+            if (l instanceof Bidirectional) l = ((Bidirectional) l).getFwd();
+            else if (l instanceof FrozenLayer) l = ((FrozenLayer) l).getLayer();
+            else if (l instanceof BaseWrapperLayer) l = ((BaseWrapperLayer) l).getUnderlying();
+            else return l;
+        }
     }
 
     /**
      * The configuration DL4J asks for a layer's updaters: wrappers such as LastTimeStep, TimeDistributed and
      * MaskZeroLayer answer with the wrapped layer's (their runtime layer returns {@code underlying.getConfig()});
-     * FrozenLayerWithBackprop answers itself (NoOp).
+     * FrozenLayerWithBackprop's configuration answers null, but its runtime layer too hands DL4J the wrapped layer's
+     * configuration, so the planner sets the wrapped layer's updaters of ours to NoOp (frozen weights stay exact).
      */
     private static TrainingConfig updaterOwner(Layer layer) {
         Layer l = layer;

@@ -1,5 +1,6 @@
 package org.dl4jopt.layout;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -8,7 +9,11 @@ import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
+import org.dl4jopt.core.CoupledL2;
+import org.dl4jopt.core.DecoupledWeightDecay;
+import org.dl4jopt.core.ShapeAwareUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
@@ -89,6 +94,39 @@ final class LayerSlots {
             }
         }
         return done;
+    }
+
+    /**
+     * Keeps the weights of a {@code FrozenLayerWithBackprop} exactly as they are: DL4J runs the wrapped layer's own
+     * updater and regularization on the zeroed gradient, so every shape-aware updater slot becomes {@link NoOp} and
+     * this library's weight decay is removed. Returns true if any slot held a shape-aware updater.
+     */
+    boolean freezeShapeAware() {
+        boolean done = false;
+        for (Object up : updaters()) {
+            if (up instanceof ShapeAwareUpdater) done |= replaceUpdater((IUpdater) up, new NoOp());
+        }
+        for (ListKind kind : ListKind.values()) {
+            List<Regularization> old = regularization(kind);
+            if (old == null) continue;
+            List<Regularization> kept = new ArrayList<>();
+            for (Regularization r : old) {
+                if (!(r instanceof DecoupledWeightDecay) && !(r instanceof CoupledL2)) kept.add(r);
+            }
+            if (kept.size() != old.size()) setRegularization(kind, kept);
+        }
+        return done;
+    }
+
+    private Object[] updaters() {
+        if (owner instanceof BaseLayer) {
+            return new Object[] {((BaseLayer) owner).getIUpdater(), ((BaseLayer) owner).getBiasUpdater()};
+        } else if (owner instanceof AbstractSameDiffLayer) {
+            AbstractSameDiffLayer l = (AbstractSameDiffLayer) owner;
+            return new Object[] {l.getUpdater(), l.getBiasUpdater()};
+        }
+        SameDiffVertex v = (SameDiffVertex) owner;
+        return new Object[] {v.getUpdater(), v.getBiasUpdater()};
     }
 
     /** The regularization list of the given kind (may be null). */

@@ -13,10 +13,18 @@ import java.util.TreeSet;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.Deconvolution3D;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.LocallyConnected1D;
+import org.deeplearning4j.nn.conf.layers.LocallyConnected2D;
+import org.deeplearning4j.nn.conf.layers.PReLULayer;
+import org.deeplearning4j.nn.conf.layers.PrimaryCapsules;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffVertex;
@@ -39,14 +47,18 @@ import org.slf4j.LoggerFactory;
  * and writes them into the layers' shape-aware updater configs (used by {@code Optimizers.prepare}).
  *
  * <p>Role rules: bias and non-weight parameters, and weights with a singleton matrix dimension, are
- * {@link ParamRole#VECTOR}; depthwise filters are VECTOR too (per-channel, not a map between channel spaces);
- * embedding tables are EMBEDDING; output-layer weights are OUTPUT_HEAD; convolution kernels are CONV_KERNEL, the
- * network's first one INPUT_CONV_KERNEL; every other weight is HIDDEN_MATRIX.
+ * {@link ParamRole#VECTOR}; so are depthwise filters (per channel, not a map between channel spaces), PReLU alphas
+ * (per element) and locally connected weights (one matrix per position); embedding tables are EMBEDDING; output-layer
+ * weights, and the convolution or dense weight of the last layer with parameters before a parameter-free loss (1x1
+ * convolution classifiers), are OUTPUT_HEAD; convolution kernels are CONV_KERNEL, the network's first one (frozen or
+ * not) INPUT_CONV_KERNEL; every other weight is HIDDEN_MATRIX.
  *
  * <p>Matrix views: DL4J weights of rank 2 are {@code [nIn, nOut]} (fanIn = rows); convolution kernels
- * {@code [nOut, nIn, k...]} are read 'c' as {@code [nOut, nIn*k...]}; other weights of rank 3 or more (SameDiff
- * attention projections {@code [heads, headSize, nIn]}) are read as {@code [prod(leading dims), last]} with
- * fanIn = last.
+ * {@code [nOut, nIn, k...]} are read 'c' as {@code [nOut, nIn*k...]}; Deconvolution2D's {@code [nIn, nOut, kH, kW]}
+ * as {@code [nIn, nOut*kH*kW]} (fanIn = rows); Deconvolution3D's {@code [kD, kH, kW, nOut, nIn]} as
+ * {@code [kD*kH*kW*nOut, nIn]} (fanIn = cols); PrimaryCapsules' {@code [kH, kW, nIn, nOut]} as
+ * {@code [kH*kW*nIn, nOut]} (fanIn = rows); other weights of rank 3 or more (SameDiff attention projections
+ * {@code [heads, headSize, nIn]}) are read as {@code [prod(leading dims), last]} with fanIn = last.
  */
 public final class LayoutPlanner {
     private static final Logger log = LoggerFactory.getLogger(LayoutPlanner.class);
@@ -72,11 +84,13 @@ public final class LayoutPlanner {
         final String name;
         final TrainingConfig layer;
         final List<Param> params;
+        final boolean head;
 
-        Unit(String name, TrainingConfig layer, List<Param> params) {
+        Unit(String name, TrainingConfig layer, List<Param> params, boolean head) {
             this.name = name;
             this.layer = layer;
             this.params = params;
+            this.head = head;
         }
     }
 
@@ -88,9 +102,14 @@ public final class LayoutPlanner {
         this.dataType = dataType;
     }
 
-    /** Adds the next layer (or vertex) in flattening order. */
-    public void add(String name, TrainingConfig layer, List<Param> params) {
-        units.add(new Unit(name, layer, params));
+    /**
+     * Adds the next layer (or vertex) in flattening order; {@code head} when only parameter-free layers lie between it
+     * and the loss (see {@link OutputHeads}). A {@code FrozenLayerWithBackprop} around a layer with a shape-aware
+     * updater gets {@code NoOp} there (see {@link LayerSlots#freezeShapeAware}).
+     */
+    public void add(String name, TrainingConfig layer, List<Param> params, boolean head) {
+        if (layer instanceof FrozenLayerWithBackprop) LayerSlots.of(layer).freezeShapeAware();
+        units.add(new Unit(name, layer, params, head));
     }
 
     /**
@@ -264,12 +283,26 @@ public final class LayoutPlanner {
         return false;
     }
 
+    /** A map between channel spaces: convolution kernels but depthwise ones (per channel). */
     private static boolean isConvKernel(Object core, Param p) {
         return core instanceof ConvolutionLayer
                 && p.weight
                 && p.shape.length >= 3
                 && !(core instanceof DepthwiseConvolution2D)
                 && !(core instanceof SeparableConvolution2D && "W".equals(p.key));
+    }
+
+    /**
+     * Parameters that are not one linear map, whatever their rank: PReLU alphas (one slope per input element) and
+     * locally connected weights ({@code [positions, kH*kW*nIn, nOut]}: one matrix per output position, which the
+     * matrix rules here cannot treat as a batch; stacking them would orthogonalize across positions).
+     */
+    private static boolean elementWise(Object core, Param p) {
+        return core instanceof PReLULayer
+                || core instanceof DepthwiseConvolution2D
+                || (core instanceof SeparableConvolution2D && "W".equals(p.key))
+                || core instanceof LocallyConnected1D
+                || core instanceof LocallyConnected2D;
     }
 
     /** Returns whether the unit has a convolution kernel. */
@@ -282,7 +315,7 @@ public final class LayoutPlanner {
         boolean hasConv = false;
         for (int i = 0; i < u.params.size(); i++) {
             Param p = u.params.get(i);
-            ParamLayout pl = layoutOf(core, p, firstConv);
+            ParamLayout pl = layoutOf(core, p, firstConv, u.head);
             hasConv |= pl.role() == ParamRole.CONV_KERNEL || pl.role() == ParamRole.INPUT_CONV_KERNEL;
             IUpdater up = u.layer.getUpdaterByParam(p.key);
             if (!(up instanceof ShapeAwareUpdater)) continue;
@@ -315,7 +348,7 @@ public final class LayoutPlanner {
         return hasConv;
     }
 
-    private static ParamLayout layoutOf(Object core, Param p, boolean firstConv) {
+    private static ParamLayout layoutOf(Object core, Param p, boolean firstConv, boolean head) {
         long[] s = p.shape;
         long len = 1;
         for (long d : s) len *= d;
@@ -330,12 +363,32 @@ public final class LayoutPlanner {
             cols = s[1];
             fanIn = rows;
             fanOut = cols;
+        } else if (s.length >= 3 && core instanceof Deconvolution3D && isConvKernel(core, p)) {
+            // [kD, kH, kW, nOut, nIn] 'c': [kD*kH*kW*nOut, nIn], one input pixel's channels to an output patch
+            cols = s[s.length - 1];
+            rows = len / cols;
+            fanIn = cols;
+            fanOut = rows;
+            order = 'c';
+        } else if (s.length >= 3 && core instanceof Deconvolution2D && isConvKernel(core, p)) {
+            // [nIn, nOut, kH, kW] 'c': [nIn, nOut*kH*kW], one input pixel's channels to an output patch
+            rows = s[0];
+            cols = len / rows;
+            fanIn = rows;
+            fanOut = cols;
+            order = 'c';
         } else if (s.length >= 3 && isConvKernel(core, p)) {
             rows = s[0];
             cols = len / rows;
             fanOut = rows;
             fanIn = cols;
             order = 'c';
+        } else if (s.length >= 3 && core instanceof PrimaryCapsules) {
+            // SameDiff conv2d kernel [kH, kW, nIn, capsules*capsuleDim] 'c': [kH*kW*nIn, nOut]
+            cols = s[s.length - 1];
+            rows = len / cols;
+            fanIn = rows;
+            fanOut = cols;
         } else if (s.length >= 3) {
             cols = s[s.length - 1];
             rows = len / cols;
@@ -348,18 +401,15 @@ public final class LayoutPlanner {
             fanOut = 1;
         }
         ParamRole role;
-        if (p.bias
-                || !p.weight
-                || rows <= 1
-                || cols <= 1
-                || core instanceof DepthwiseConvolution2D
-                || (core instanceof SeparableConvolution2D && "W".equals(p.key))) {
+        if (p.bias || !p.weight || rows <= 1 || cols <= 1 || elementWise(core, p)) {
             role = ParamRole.VECTOR;
             rows = 1;
             cols = len;
         } else if (core instanceof EmbeddingLayer || core instanceof EmbeddingSequenceLayer) {
             role = ParamRole.EMBEDDING;
-        } else if (core instanceof BaseOutputLayer || core instanceof SameDiffOutputLayer) {
+        } else if (core instanceof BaseOutputLayer
+                || core instanceof SameDiffOutputLayer
+                || (head && (isConvKernel(core, p) || core instanceof DenseLayer))) {
             role = ParamRole.OUTPUT_HEAD;
         } else if (isConvKernel(core, p)) {
             role = firstConv ? ParamRole.INPUT_CONV_KERNEL : ParamRole.CONV_KERNEL;

@@ -97,6 +97,17 @@ public final class ParamLayout implements Serializable {
         return fanOut;
     }
 
+    /**
+     * {@code kH/kW} of a convolution kernel, for Keller Jordan's conv scale: its last two dimensions, except for a
+     * kernel stored channels-last ({@code [kD, kH, kW, nOut, nIn]}, Deconvolution3D), whose view keeps the last
+     * dimension as its columns.
+     */
+    public double kernelAspect() {
+        int n = shape.length;
+        if (n >= 5 && cols == shape[n - 1] && rows != shape[0]) return (double) shape[n - 4] / shape[n - 3];
+        return (double) shape[n - 2] / shape[n - 1];
+    }
+
     /** Number of elements. */
     public long length() {
         long n = 1;

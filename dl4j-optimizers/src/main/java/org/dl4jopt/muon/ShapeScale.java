@@ -32,7 +32,7 @@ public enum ShapeScale {
                 boolean conv = p.role() == ParamRole.CONV_KERNEL || p.role() == ParamRole.INPUT_CONV_KERNEL;
                 long[] s = p.shape();
                 if (conv && !flattenedConvScale && s.length >= 4) {
-                    return Math.sqrt(Math.max(1.0, (double) s[s.length - 2] / s[s.length - 1]));
+                    return Math.sqrt(Math.max(1.0, p.kernelAspect()));
                 }
                 return Math.sqrt(Math.max(1.0, (double) p.fanOut() / p.fanIn()));
             case MOONLIGHT:
