@@ -1,6 +1,7 @@
 package org.dl4jopt.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * process. Interleaved A/B: each round times Adam, optimizer 1, Adam, optimizer 2, ..., Adam, and an optimizer's
  * ratio in that round is its time over the mean of the two Adam measurements around it, so load from other processes
  * that drifts over seconds cancels. Warm-up iterations (state allocation, first-step transients, JIT) are excluded.
- * Reports per optimizer the median ratio over the rounds, its min and max, and the median ms per iteration.
+ * Reports per optimizer the median ratio over the rounds, its min and max, the median ratio of process CPU time (less
+ * sensitive to other processes on a shared machine) and the median ms per iteration.
  *
  * <p>Usage: {@code benchmarks/run-zoo-cost [--rounds N] [--warmup N] [--cases c1,c2] [--only o1,o2] [OUT_DIR]};
  * cases {@code resnet50-b2}, {@code resnet50-b8}, {@code vgg16-b2} (default all three); {@code --only} keeps these
@@ -187,8 +189,8 @@ public final class ZooCostBenchmark {
                 CLASSES,
                 warmup,
                 rounds));
-        md.append("| case | optimizer | median ratio to Adam | min–max over rounds | ms/iteration (median) |"
-                + " NS GFLOP/iteration |\n| --- | --- | --- | --- | --- | --- |\n");
+        md.append("| case | optimizer | median ratio to Adam | min–max over rounds | median CPU-time ratio |"
+                + " ms/iteration (median) | NS GFLOP/iteration |\n| --- | --- | --- | --- | --- | --- | --- |\n");
         for (String name : cases) {
             Case c = named(name);
             if (only != null) {
@@ -230,34 +232,41 @@ public final class ZooCostBenchmark {
         Contender base = c.contenders.get(0);
         Map<Contender, List<Double>> ms = new LinkedHashMap<>();
         Map<Contender, List<Double>> ratios = new LinkedHashMap<>();
+        Map<Contender, List<Double>> cpuRatios = new LinkedHashMap<>();
         for (Contender k : c.contenders) {
             ms.put(k, new ArrayList<>());
             ratios.put(k, new ArrayList<>());
+            cpuRatios.put(k, new ArrayList<>());
         }
         for (int r = 0; r < rounds; r++) {
-            double before = time(nets.get(base), ds, 1);
-            ms.get(base).add(before);
+            double[] before = time(nets.get(base), ds, 1);
+            ms.get(base).add(before[0]);
             for (Contender k : c.contenders.subList(1, c.contenders.size())) {
                 if (failed.containsKey(k)) continue;
-                double t;
+                double[] t;
                 try {
                     t = time(nets.get(k), ds, k.iterationsMultiple);
                 } catch (RuntimeException ex) {
                     failed.put(k, ex.getClass().getSimpleName() + ": " + ex.getMessage());
                     continue;
                 }
-                double after = time(nets.get(base), ds, 1);
-                ms.get(base).add(after);
-                ms.get(k).add(t);
-                ratios.get(k).add(t / ((before + after) / 2));
+                double[] after = time(nets.get(base), ds, 1);
+                ms.get(base).add(after[0]);
+                ms.get(k).add(t[0]);
+                double ratio = t[0] / ((before[0] + after[0]) / 2);
+                double cpuRatio = t[1] / ((before[1] + after[1]) / 2);
+                ratios.get(k).add(ratio);
+                cpuRatios.get(k).add(cpuRatio);
                 log(String.format(
                         Locale.ROOT,
-                        "%s round %d %s %.0f ms (%.2fx Adam)",
+                        "%s round %d %s %.0f ms (%.2fx Adam), CPU time %.0f ms (%.2fx Adam)",
                         c.name,
                         r + 1,
                         k.name,
-                        t,
-                        t / ((before + after) / 2)));
+                        t[0],
+                        ratio,
+                        t[1],
+                        cpuRatio));
                 before = after;
             }
         }
@@ -266,11 +275,12 @@ public final class ZooCostBenchmark {
             String flops = nsGflop(nets.get(k));
             if (failed.containsKey(k)) {
                 rows.append(String.format(
-                        Locale.ROOT, "| %s | %s | failed: %s | | | %s |%n", c.name, k.name, failed.get(k), flops));
+                        Locale.ROOT, "| %s | %s | failed: %s | | | | %s |%n", c.name, k.name, failed.get(k), flops));
                 continue;
             }
             List<Double> q = ratios.get(k);
             String ratio = k == base ? "1" : String.format(Locale.ROOT, "%.2f", median(q));
+            String cpu = k == base ? "1" : String.format(Locale.ROOT, "%.2f", median(cpuRatios.get(k)));
             String spread = k == base
                     ? ""
                     : String.format(
@@ -280,11 +290,12 @@ public final class ZooCostBenchmark {
                             q.stream().max(Double::compare).get());
             rows.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %s | %s | %.0f | %s |%n",
+                    "| %s | %s | %s | %s | %s | %.0f | %s |%n",
                     c.name,
                     k.name,
                     ratio,
                     spread,
+                    cpu,
                     median(ms.get(k)),
                     flops));
         }
@@ -299,12 +310,20 @@ public final class ZooCostBenchmark {
         if (!Double.isFinite(net.score())) throw new IllegalStateException("non-finite loss " + net.score());
     }
 
-    /** Milliseconds per iteration, averaged over {@code n} consecutive iterations. */
-    static double time(ComputationGraph net, DataSet ds, int n) {
+    /**
+     * Wall-clock and process CPU milliseconds per iteration (all threads, OpenBLAS's included), averaged over
+     * {@code n} consecutive iterations. CPU time is the robust one on a shared machine: other processes stretch the
+     * wall clock, not this process's CPU time.
+     */
+    static double[] time(ComputationGraph net, DataSet ds, int n) {
+        long c0 = CPU.getProcessCpuTime();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) fit(net, ds);
-        return (System.nanoTime() - t0) / 1e6 / n;
+        return new double[] {(System.nanoTime() - t0) / 1e6 / n, (CPU.getProcessCpuTime() - c0) / 1e6 / n};
     }
+
+    private static final com.sun.management.OperatingSystemMXBean CPU =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     /**
      * Newton-Schulz flops of one iteration, in GFLOP: per matrix-rule parameter ({@code r x c}, {@code r} the small
