@@ -113,7 +113,11 @@ public enum ZooNet {
             .build()
             .init());
 
-    /** Excluded from the default test run (ResNet50, VGG16, AlexNet, Xception, InceptionResNetV1, UNet, SimpleCNN (eight convolutions up to 256 channels at 48 px: minutes per FISMO run on a busy 2-core machine), and Darknet19 and TinyYOLO, whose 1024-channel 3x3 convolutions make every matrix-rule step cost seconds). */
+    /**
+     * Excluded from the default test run: ResNet50, VGG16, AlexNet, Xception, InceptionResNetV1, UNet; SimpleCNN
+     * (eight convolutions up to 256 channels at 48 px: minutes per FISMO run on a busy 2-core machine); Darknet19 and
+     * TinyYOLO, whose 1024-channel 3x3 convolutions make every matrix-rule step cost seconds.
+     */
     public final boolean heavy;
 
     final int batch;

@@ -42,6 +42,7 @@ final class ZooTraining {
     static void assertTrains(ZooNet net, ZooOptimizer opt) {
         ZooRun r = ZooRun.run(net, opt.config(), 100, FITS);
         String what = net + " x " + opt + ": loss " + r;
+        System.out.println("ZOO " + what); // the figures BENCHMARKS.md records
         assertTrue(Double.isFinite(r.worst), what + " (not finite)");
         assertTrue(r.last < r.first, what + " (rose)");
     }
