@@ -42,7 +42,7 @@ public enum ZooNet {
             .build()
             .init()),
     SIMPLE_CNN(
-            false,
+            true,
             4,
             new int[] {3, 48, 48},
             4,
