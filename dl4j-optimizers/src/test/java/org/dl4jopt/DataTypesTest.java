@@ -77,12 +77,16 @@ class DataTypesTest {
                         .adamEpsilon(eps)
                         .build();
             case "Fismo":
-                return Fismo.builder().adamLearningRate(1e-2).adamEpsilon(eps).build();
+                return Fismo.builder()
+                        .graft(false)
+                        .adamLearningRate(1e-2)
+                        .adamEpsilon(eps)
+                        .build();
             case "Lanton":
                 return Lanton.builder().adamLearningRate(1e-2).adamEpsilon(eps).build();
             case "Lanton/Fismo":
                 return Lanton.builder()
-                        .base(Fismo.builder().build())
+                        .base(Fismo.builder().graft(false).build())
                         .adamLearningRate(1e-2)
                         .adamEpsilon(eps)
                         .build();
@@ -95,6 +99,8 @@ class DataTypesTest {
                         .build();
             case "OneBitAdam": // the variance freezes at step 100, inside the run
                 return OneBitAdam.builder()
+                        .biasCorrection(false)
+                        .momentumMaskThreshold(0)
                         .learningRate(1e-2)
                         .epsilon(eps)
                         .freezeStep(100)
@@ -193,7 +199,13 @@ class DataTypesTest {
                 Arguments.of("Lanton", Lanton.builder().build(), "adamEpsilon"),
                 Arguments.of(
                         "AdaptiveMemoryAdamW", AdaptiveMemoryAdamW.builder().build(), "epsilon"),
-                Arguments.of("OneBitAdam", OneBitAdam.builder().build(), "epsilon"));
+                Arguments.of(
+                        "OneBitAdam",
+                        OneBitAdam.builder()
+                                .biasCorrection(false)
+                                .momentumMaskThreshold(0)
+                                .build(),
+                        "epsilon"));
     }
 
     /**
@@ -224,9 +236,10 @@ class DataTypesTest {
 
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> Optimizers.prepare(TestModels.attention(Fismo.builder().build(), SEED, DataType.HALF, 4, 5, 3)));
+                () -> Optimizers.prepare(
+                        TestModels.attention(Fismo.builder().graft(false).build(), SEED, DataType.HALF, 4, 5, 3)));
         assertTrue(e.getMessage().contains("HALF"), e.getMessage());
-        Optimizers.prepare(TestModels.attention(Fismo.builder().build(), SEED, DataType.FLOAT, 4, 5, 3));
+        Optimizers.prepare(TestModels.attention(Fismo.builder().graft(false).build(), SEED, DataType.FLOAT, 4, 5, 3));
         Optimizers.prepare(TestModels.attention(
                 AdaptiveMemorySgd.builder().build(), SEED, DataType.HALF, 4, 5, 3)); // AM-SGD: HALF accepted
     }

@@ -39,11 +39,14 @@ class TransferLearningTest {
         return Stream.of(
                 () -> Muon.builder().build(),
                 () -> DropMuon.builder().build(),
-                () -> Fismo.builder().build(),
+                () -> Fismo.builder().graft(false).build(),
                 () -> Lanton.builder().build(),
                 () -> AdaptiveMemorySgd.builder().build(),
                 () -> AdaptiveMemoryAdamW.builder().build(),
-                () -> OneBitAdam.builder().build());
+                () -> OneBitAdam.builder()
+                        .biasCorrection(false)
+                        .momentumMaskThreshold(0)
+                        .build());
     }
 
     static MultiLayerNetwork mlp(IUpdater u) {

@@ -26,7 +26,13 @@ enum TestOptimizer {
      * below that, every element goes out as +-threshold each step (a sign step) and FISMO hardly learns (MLP loss
      * 1.49 -> 1.26 at 5e-3, 1.36 at 2e-3 with lr 2e-3), so its threshold is near its median step.
      */
-    FISMO(() -> Fismo.builder().learningRate(Fismo.DEFAULT_LEARNING_RATE).build(), false, 2e-2),
+    FISMO(
+            () -> Fismo.builder()
+                    .graft(false)
+                    .learningRate(Fismo.DEFAULT_LEARNING_RATE)
+                    .build(),
+            false,
+            2e-2),
     LANTON(
             () -> Lanton.builder()
                     .learningRate(10 * Lanton.DEFAULT_LEARNING_RATE)
@@ -52,6 +58,7 @@ enum TestOptimizer {
      */
     ONEBIT_ADAM(
             () -> OneBitAdam.builder()
+                    .momentumMaskThreshold(0)
                     .learningRate(3 * OneBitAdam.DEFAULT_LEARNING_RATE)
                     .freezeStep(10)
                     .biasCorrection(true)
@@ -60,7 +67,7 @@ enum TestOptimizer {
             1e-2),
     AM_SGD(
             () -> AdaptiveMemorySgd.builder()
-                    .learningRate(AdaptiveMemorySgd.DEFAULT_LEARNING_RATE)
+                    .learningRate(0.5) // the default before issue 15 (0.1 now)
                     .build(),
             false),
     AM_ADAMW(

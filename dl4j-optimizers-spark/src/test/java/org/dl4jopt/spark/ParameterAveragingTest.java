@@ -139,7 +139,11 @@ class ParameterAveragingTest {
     @Test
     void oneBitAdamAcrossTheFreeze() {
         MultiLayerConfiguration conf = TestModels.mlp(
-                OneBitAdam.builder().freezeStep(6).biasCorrection(true).build(),
+                OneBitAdam.builder()
+                        .momentumMaskThreshold(0)
+                        .freezeStep(6)
+                        .biasCorrection(true)
+                        .build(),
                 SEED,
                 DataType.FLOAT,
                 N_IN,

@@ -22,10 +22,12 @@ public class AdaptiveMemorySgd extends AdaptiveMemory {
     private static final long serialVersionUID = 1L;
 
     /**
-     * 0.5: d is an average of gradients (EMA form), not PyTorch's undampened sum, so SGD-momentum's rate (0.05 with
-     * beta 0.9 here) corresponds to 0.05 / (1 - 0.9) = 0.5 (spec B.4).
+     * 0.1, the reference implementation's default. d is an average of gradients (EMA form), not PyTorch's undampened
+     * sum, so 0.1 corresponds to SGD-momentum 0.01 at beta 0.9 in the steady state. The earlier 0.5 (SGD-momentum 0.05
+     * at beta 0.9) ignored that {@code d_0 = g_0}: its first steps are 10x the momentum method's, and it diverged on
+     * the batch-normalized zoo CNNs (SimpleCNN, Darknet19, UNet; BENCHMARKS.md, "Zoo models").
      */
-    public static final double DEFAULT_LEARNING_RATE = 0.5;
+    public static final double DEFAULT_LEARNING_RATE = 0.1;
 
     public AdaptiveMemorySgd() {
         this.learningRate = DEFAULT_LEARNING_RATE;

@@ -41,7 +41,7 @@ public class Fismo extends ShapeAwareUpdater {
     private int rootEvery = 1;
     private FactorMode factorMode = FactorMode.RAW_SCALE;
     private ShapeScale shapeScale = ShapeScale.KELLER;
-    private boolean graft;
+    private boolean graft = true; // not the spec's false ("true if unstable"): see Builder#graft
     private int maxPreconditionedDim = 1024;
     private double eigenFloor = 1e-10;
     private double factorSpikeClip = 4;
@@ -353,7 +353,13 @@ public class Fismo extends ShapeAwareUpdater {
             f.shapeScale = v;
             return this;
         }
-        /** Rescale the step to the Frobenius norm of the orthogonalized momentum (Shampoo-style grafting). */
+        /**
+         * Rescale the step to the Frobenius norm of the orthogonalized momentum (Shampoo-style grafting). Default
+         * true (the spec's default is false, "true if unstable"): without it the whitening may amplify a step up to
+         * {@code (1+mu)/mu} ~ 1000x, and at the defaults FISMO diverged on the batch-normalized zoo CNNs (ResNet50,
+         * Darknet19, TinyYOLO, Xception) and on the character transformer; with it every one trains (BENCHMARKS.md,
+         * "Zoo models"). {@code graft(false)} is the paper's step.
+         */
         public Builder graft(boolean v) {
             f.graft = v;
             return this;

@@ -18,7 +18,7 @@ import org.dl4jopt.layout.ParamLayout;
  *   t &gt;  freezeStep:  m = b1 m + (1-b1) g;  v frozen;  [m = 1-bit compressed with error feedback, if asked];  u = m / (sqrt(v) + eps)
  *   W -= lr (u + wd W)
  * </pre>
- * One compression unit per parameter tensor. Optional {@link Builder#momentumMaskThreshold momentum mask}
+ * One compression unit per parameter tensor. {@link Builder#momentumMaskThreshold Momentum mask} (on by default)
  * ({@link MomentumMask}): entries whose frozen {@code sqrt(v)} is below {@code tau} times the unit's RMS keep
  * {@code m = 0} after the freeze. With one worker DeepSpeed does not compress; {@code compressSingleWorker}
  * runs the two-stage compressor anyway (W = 1), to study its effect. Weight decay is DeepSpeed's {@code lr * wd * W}
@@ -30,14 +30,16 @@ public class OneBitAdam extends ShapeAwareUpdater {
     private static final long serialVersionUID = 1L;
 
     public static final double DEFAULT_LEARNING_RATE = 1e-3;
+    /** The momentum mask's default {@code tau} (not DeepSpeed's 0; see {@link Builder#momentumMaskThreshold}). */
+    public static final double DEFAULT_MOMENTUM_MASK_THRESHOLD = 0.01;
 
     private double beta1 = 0.9;
     private double beta2 = 0.999;
     private double epsilon = 1e-8;
     private long freezeStep = 100_000;
-    private boolean biasCorrection;
+    private boolean biasCorrection = true; // not DeepSpeed's: see Builder#biasCorrection
     private boolean compressSingleWorker;
-    private double momentumMaskThreshold;
+    private double momentumMaskThreshold = DEFAULT_MOMENTUM_MASK_THRESHOLD;
 
     public OneBitAdam() {
         this.learningRate = DEFAULT_LEARNING_RATE;
@@ -176,7 +178,11 @@ public class OneBitAdam extends ShapeAwareUpdater {
                 + compressSingleWorker + ", maskTau=" + momentumMaskThreshold + ", wd=" + weightDecay + ")";
     }
 
-    /** DeepSpeed's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, freezeStep 100000, no bias correction. */
+    /**
+     * DeepSpeed's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, freezeStep 100000; except the bias-corrected
+     * warm-up ({@code biasCorrection(false)} is DeepSpeed's) and the momentum mask (tau 0.01;
+     * {@code momentumMaskThreshold(0)} is DeepSpeed's), both on by default.
+     */
     public static class Builder extends ShapeAwareUpdater.Builder<Builder> {
         private final OneBitAdam a = new OneBitAdam();
 
@@ -203,7 +209,13 @@ public class OneBitAdam extends ShapeAwareUpdater {
             a.freezeStep = v;
             return this;
         }
-        /** Bias-corrected warm-up, freezing the corrected variance (the paper's "original Adam"); off: DeepSpeed. */
+        /**
+         * Bias-corrected warm-up, freezing the corrected variance (the paper's "original Adam"); default true.
+         * {@code biasCorrection(false)} is DeepSpeed's: it freezes {@code v_t}, which is {@code 1 - b2^t} times the
+         * gradient's second moment (0.003 at t = 3), so after an early freeze every step is up to
+         * {@code 1/sqrt(1 - b2^t)} times Adam's; with a short warm-up that diverged on LeNet even with the mask
+         * (BENCHMARKS.md, "Zoo models"). At DeepSpeed's thousands of warm-up steps the two agree.
+         */
         public Builder biasCorrection(boolean v) {
             a.biasCorrection = v;
             return this;
@@ -214,12 +226,15 @@ public class OneBitAdam extends ShapeAwareUpdater {
             return this;
         }
         /**
-         * Momentum mask threshold {@code tau >= 0} (default 0: no mask, DeepSpeed parity). After the freeze, entries
-         * with {@code sqrt(v_i) <= tau * RMS(sqrt(v))} over their compression unit (the concatenation of all OneBitAdam
-         * parameters under the multi-worker exchange, the tensor otherwise) keep {@code m = 0}: they stop moving and
-         * never enter error feedback. Any {@code tau > 0} masks the structurally zero entries ({@code v = 0}), the
-         * spec's mask (A.7); larger values bound the 1-bit step amplification {@code RMS(sqrt v)/sqrt(v_i)} by
-         * {@code 1/tau} (see {@link MomentumMask}). Only acts where momentum is compressed.
+         * Momentum mask threshold {@code tau >= 0} (default {@value #DEFAULT_MOMENTUM_MASK_THRESHOLD}; 0: no mask,
+         * DeepSpeed parity). After the freeze, entries with {@code sqrt(v_i) <= tau * RMS(sqrt(v))} over their unit
+         * (the concatenation of all OneBitAdam parameters under the multi-worker exchange, the tensor otherwise, with
+         * or without compression) keep {@code m = 0}: they stop moving and never enter error feedback. Any
+         * {@code tau > 0} masks the structurally zero entries ({@code v = 0}), the spec's mask (A.7); larger values
+         * bound the step amplification {@code RMS(sqrt v)/sqrt(v_i)} by {@code 1/tau} (see {@link MomentumMask}).
+         * Why on by default: an entry whose frozen {@code v} is ~0 (a unit dead during the warm-up) steps
+         * {@code lr m / eps} once its gradient returns; at tau = 0 that made LeNet's loss rise 12.7x within five
+         * frozen steps (BENCHMARKS.md, "Zoo models").
          */
         public Builder momentumMaskThreshold(double v) {
             a.momentumMaskThreshold = v;

@@ -17,6 +17,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
     private final TwoStageAllReduce[] compressors;
+    /** Set by the multi-worker exchange, which applies the momentum mask itself over its whole compressed unit. */
+    private boolean exchangeMasks;
 
     public OneBitAdamUpdater(OneBitAdam config) {
         super(config);
@@ -40,21 +42,25 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
             v.muli(b2);
             w.assign(g).muli(g);
             Nd4j.exec(new Axpy(w, v, v, 1 - b2)); // v = b2 v + (1-b2) g^2
-        } else if (config.compressSingleWorker()) {
-            if (compressors[index] == null) compressors[index] = new TwoStageAllReduce(n, 1, g.dataType());
-            INDArray workerErr = state(index, "workerErr");
-            INDArray serverErr = state(index, "serverErr");
-            double tau = config.momentumMaskThreshold();
+        } else {
+            // frozen v. Under the multi-worker exchange the mask is the exchange's (over the whole compressed unit)
+            // and m already holds the masked average; on one worker it is this tensor's.
+            double tau = exchangeMasks ? 0 : config.momentumMaskThreshold();
             INDArray keep = tau > 0 ? workBuffer(1, index, g) : null;
             if (keep != null) {
                 MomentumMask.compute(v, tau, keep); // v is frozen: the same mask every step
                 m.muli(keep);
             }
-            compressors[index].apply(new INDArray[] {m}, new INDArray[] {workerErr}, new INDArray[] {serverErr});
-            if (keep != null) { // masked: m = 0, errors held at 0 (W = 1: N' = chunk)
-                m.muli(keep);
-                workerErr.get(NDArrayIndex.interval(0, n)).muli(keep);
-                serverErr.get(NDArrayIndex.interval(0, n)).muli(keep);
+            if (config.compressSingleWorker()) {
+                if (compressors[index] == null) compressors[index] = new TwoStageAllReduce(n, 1, g.dataType());
+                INDArray workerErr = state(index, "workerErr");
+                INDArray serverErr = state(index, "serverErr");
+                compressors[index].apply(new INDArray[] {m}, new INDArray[] {workerErr}, new INDArray[] {serverErr});
+                if (keep != null) { // masked: m = 0, errors held at 0 (W = 1: N' = chunk)
+                    m.muli(keep);
+                    workerErr.get(NDArrayIndex.interval(0, n)).muli(keep);
+                    serverErr.get(NDArrayIndex.interval(0, n)).muli(keep);
+                }
             }
         }
         double mScale = 1.0;
@@ -70,6 +76,14 @@ public class OneBitAdamUpdater extends ShapeAwareGradientUpdater<OneBitAdam> {
         w.assign(v).muli(vScale);
         Transforms.sqrt(w, false).addi(config.epsilon());
         g.assign(m).divi(w).muli(lr * mScale); // update = lr * m / (sqrt(v) + eps)
+    }
+
+    /**
+     * Called by the multi-worker exchange: it masks the exchanged momentum itself (one mask over all OneBitAdam
+     * parameters of the network), so this updater must not mask again per tensor.
+     */
+    public void maskedByExchange() {
+        exchangeMasks = true;
     }
 
     /** Live views of parameter {@code i}'s state, for the multi-worker exchange, which reads t and m (never v). */

@@ -214,7 +214,7 @@ class AdaptiveMemoryTest {
                     .granularity(BetaGranularity.PER_TENSOR)
                     .weightDecay(1e-4)
                     .build(),
-            AdaptiveMemorySgd.builder().build(),
+            AdaptiveMemorySgd.builder().learningRate(0.5).build(), // the default before issue 15
             AdaptiveMemoryAdamW.builder().weightDecay(0.01).build()
         }) {
             MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.cnn(u, 42, DataType.FLOAT)));

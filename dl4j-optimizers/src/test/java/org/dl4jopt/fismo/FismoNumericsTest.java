@@ -76,6 +76,7 @@ class FismoNumericsTest {
         double lr = 0.02;
         MultiLayerNetwork net = FismoTest.dense(
                 Fismo.builder()
+                        .graft(false)
                         .factorMode(FactorMode.LITERAL)
                         .factorEma(gamma)
                         .damping(mu)
@@ -248,7 +249,7 @@ class FismoNumericsTest {
     @Test
     void tenThousandStepsWithADeadLayerStayFiniteAndBounded() {
         Nd4j.getRandom().setSeed(3);
-        MultiLayerNetwork net = mlp(Fismo.builder().build());
+        MultiLayerNetwork net = mlp(Fismo.builder().graft(false).build());
         Rule dead = new Rule(net, 1);
         INDArray zero = Nd4j.zeros(DataType.FLOAT, 8, 8);
         for (int t = 0; t < 10_000; t++) dead.step(t < 50 ? rank2(8, 8, 0.01) : zero, t);
@@ -262,7 +263,7 @@ class FismoNumericsTest {
     @Test
     void aDeadLayerInTheNetworkStaysFiniteAndBounded() {
         Nd4j.getRandom().setSeed(3);
-        MultiLayerNetwork net = mlp(Fismo.builder().build());
+        MultiLayerNetwork net = mlp(Fismo.builder().graft(false).build());
         for (int t = 0; t < 400; t++) {
             assertEquals(0, stepAndCheckBound(net, grads(new double[] {0.01, 0, 0.01}), t), 0, "dead: no move");
         }
@@ -276,7 +277,7 @@ class FismoNumericsTest {
     @Test
     void twoThousandStepsOfZeroGradientsStayFiniteAndBounded() {
         Nd4j.getRandom().setSeed(4);
-        MultiLayerNetwork net = mlp(Fismo.builder().build());
+        MultiLayerNetwork net = mlp(Fismo.builder().graft(false).build());
         Rule[] rules = {new Rule(net, 0), new Rule(net, 1)};
         int[][] shapes = {{4, 8}, {8, 8}};
         for (int t = 0; t < 2_300; t++) {
@@ -302,7 +303,7 @@ class FismoNumericsTest {
             for (double spike : new double[] {1e2, 1e4}) {
                 Nd4j.getRandom().setSeed(7);
                 MultiLayerNetwork net =
-                        mlp(Fismo.builder().factorSpikeClip(clip).build());
+                        mlp(Fismo.builder().graft(false).factorSpikeClip(clip).build());
                 double before = 0;
                 double at = 0;
                 for (int t = 0; t <= 300; t++) {
@@ -327,7 +328,8 @@ class FismoNumericsTest {
     @Test
     void adversarialRankOneSpikesKeepTheBound() {
         Nd4j.getRandom().setSeed(11);
-        MultiLayerNetwork net = mlp(Fismo.builder().factorSpikeClip(1e300).build());
+        MultiLayerNetwork net =
+                mlp(Fismo.builder().graft(false).factorSpikeClip(1e300).build());
         INDArray u = Nd4j.randn(DataType.FLOAT, 8, 1);
         INDArray v = Nd4j.randn(DataType.FLOAT, 1, 8);
         double max = 0;
@@ -342,14 +344,18 @@ class FismoNumericsTest {
         assertStateFinite(net);
         System.out.printf(
                 "FISMO adversarial: largest layer-1 step %.4g, bound %.4g%n",
-                max, 0.01 * Fismo.builder().build().polarBound() * 1001);
+                max, 0.01 * Fismo.builder().graft(false).build().polarBound() * 1001);
     }
 
     /** The bound's other forms: one learned side (layer 0's 8-long side above the limit), and grafting. */
     @Test
     void oneSidedAndGraftedStepsKeepTheirBounds() {
         Fismo[] configs = {
-            Fismo.builder().maxPreconditionedDim(4).factorSpikeClip(1e300).build(),
+            Fismo.builder()
+                    .graft(false)
+                    .maxPreconditionedDim(4)
+                    .factorSpikeClip(1e300)
+                    .build(),
             Fismo.builder().graft(true).factorSpikeClip(1e300).build()
         };
         for (Fismo f : configs) {
@@ -364,7 +370,7 @@ class FismoNumericsTest {
     }
 
     static ParamLayout square8() {
-        MultiLayerNetwork net = mlp(Fismo.builder().build());
+        MultiLayerNetwork net = mlp(Fismo.builder().graft(false).build());
         return param((Fismo) ((BaseLayer) net.getLayer(1).conf().getLayer()).getIUpdater(), "W");
     }
 
@@ -373,7 +379,7 @@ class FismoNumericsTest {
     @Test
     void aNonFiniteFactorIsFismosFailureAndTheWeightsStay() {
         Nd4j.getRandom().setSeed(5);
-        MultiLayerNetwork net = mlp(Fismo.builder().build());
+        MultiLayerNetwork net = mlp(Fismo.builder().graft(false).build());
         INDArray labels = Nd4j.zeros(DataType.FLOAT, 16, 3);
         for (int i = 0; i < 16; i++) labels.putScalar(i, i % 3, 1);
         DataSet data = new DataSet(Nd4j.randn(DataType.FLOAT, 16, 4), labels);
@@ -390,7 +396,11 @@ class FismoNumericsTest {
 
     @Test
     void theStatedBoundOfJordansNewtonSchulz() {
-        assertEquals(1.2023, Fismo.builder().build().polarBound(), 1e-4);
-        assertEquals(1001 * 1.2023, Fismo.builder().build().stepBound(square8()), 0.1, "8x8, both sides learned");
+        assertEquals(1.2023, Fismo.builder().graft(false).build().polarBound(), 1e-4);
+        assertEquals(
+                1001 * 1.2023,
+                Fismo.builder().graft(false).build().stepBound(square8()),
+                0.1,
+                "8x8, both sides learned");
     }
 }

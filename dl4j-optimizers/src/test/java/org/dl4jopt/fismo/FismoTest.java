@@ -110,6 +110,7 @@ class FismoTest {
     void identityFactorsReduceToMuon() {
         MultiLayerNetwork fismo = dense(
                 Fismo.builder()
+                        .graft(false)
                         .learningRate(0.02)
                         .damping(1e12)
                         .weightDecay(0.01)
@@ -126,8 +127,13 @@ class FismoTest {
         steps(muon, 1);
         Mat.assertClose(
                 Mat.toArray(muon.getLayer(0).getParam("W")), fismo.getLayer(0).getParam("W"), 1e-6);
-        MultiLayerNetwork preconditioned =
-                dense(Fismo.builder().learningRate(0.02).weightDecay(0.01).build(), DataType.DOUBLE);
+        MultiLayerNetwork preconditioned = dense(
+                Fismo.builder()
+                        .graft(false)
+                        .learningRate(0.02)
+                        .weightDecay(0.01)
+                        .build(),
+                DataType.DOUBLE);
         steps(preconditioned, 1);
         assertTrue(
                 preconditioned
@@ -151,7 +157,7 @@ class FismoTest {
         double gamma = 0.9;
         double mu = 0.1;
         MultiLayerNetwork net =
-                dense(Fismo.builder().factorEma(gamma).damping(mu).build(), DataType.DOUBLE);
+                dense(Fismo.builder().graft(false).factorEma(gamma).damping(mu).build(), DataType.DOUBLE);
         INDArray eye = Nd4j.eye(4).castTo(DataType.DOUBLE);
         // DL4J gradient [nIn=3, nOut=4] 'f' is seen as G = grad^T, m = 4 (fan-out), n = 3 (fan-in)
         INDArray g1 = Mat.of(DataType.DOUBLE, GRADS[0]).transpose();
@@ -187,9 +193,9 @@ class FismoTest {
 
     @Test
     void rawScaleIsScaleInvariant() {
-        MultiLayerNetwork a = dense(Fismo.builder().build(), DataType.DOUBLE);
-        MultiLayerNetwork b = dense(Fismo.builder().build(), DataType.DOUBLE);
-        MultiLayerNetwork c = dense(Fismo.builder().build(), DataType.DOUBLE);
+        MultiLayerNetwork a = dense(Fismo.builder().graft(false).build(), DataType.DOUBLE);
+        MultiLayerNetwork b = dense(Fismo.builder().graft(false).build(), DataType.DOUBLE);
+        MultiLayerNetwork c = dense(Fismo.builder().graft(false).build(), DataType.DOUBLE);
         INDArray w0 = a.getLayer(0).getParam("W").dup();
         steps(a, 1);
         steps(b, 1e-2);
@@ -201,7 +207,7 @@ class FismoTest {
 
     @Test
     void rootsAreRefreshedEveryKSteps() {
-        MultiLayerNetwork net = dense(Fismo.builder().rootEvery(3).build(), DataType.DOUBLE);
+        MultiLayerNetwork net = dense(Fismo.builder().graft(false).rootEvery(3).build(), DataType.DOUBLE);
         ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[0])), 0);
         INDArray roots1 = roots(net).dup();
         INDArray sp1 = NamedState.get(net, "layer0", "W_Sp").dup();
@@ -210,7 +216,8 @@ class FismoTest {
         assertNotEquals(sp1, NamedState.get(net, "layer0", "W_Sp"), "statistics still updated");
         ManualStep.apply(net, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[2])), 2);
         assertNotEquals(roots1, roots(net), "t=3: refreshed");
-        MultiLayerNetwork everyStep = dense(Fismo.builder().rootEvery(1).build(), DataType.DOUBLE);
+        MultiLayerNetwork everyStep =
+                dense(Fismo.builder().graft(false).rootEvery(1).build(), DataType.DOUBLE);
         ManualStep.apply(everyStep, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[0])), 0);
         INDArray first = roots(everyStep).dup();
         ManualStep.apply(everyStep, Map.of("0_W", Mat.of(DataType.DOUBLE, GRADS[1])), 1);
@@ -233,7 +240,7 @@ class FismoTest {
     void aSideAboveTheLimitKeepsTheIdentityFactor() {
         // m = 4 > 3: left factor identity (one-sided); only Q (3x3) is learned
         MultiLayerNetwork oneSided =
-                dense(Fismo.builder().maxPreconditionedDim(3).build(), DataType.DOUBLE);
+                dense(Fismo.builder().graft(false).maxPreconditionedDim(3).build(), DataType.DOUBLE);
         assertEquals(
                 List.of("W_M", "W_Sq", "W_QInvSqrt", "W_QInv", "W_logScaleQ", "W_t"),
                 stateNames(oneSided, "layer0"),
@@ -245,8 +252,13 @@ class FismoTest {
         steps(oneSided, 1);
         assertTrue(Double.isFinite(oneSided.params().sumNumber().doubleValue()));
         // with damping to infinity the learned side is the identity too: Muon again
-        MultiLayerNetwork muonLike =
-                dense(Fismo.builder().maxPreconditionedDim(3).damping(1e12).build(), DataType.DOUBLE);
+        MultiLayerNetwork muonLike = dense(
+                Fismo.builder()
+                        .graft(false)
+                        .maxPreconditionedDim(3)
+                        .damping(1e12)
+                        .build(),
+                DataType.DOUBLE);
         MultiLayerNetwork muon =
                 dense(Muon.builder().learningRate(0.01).nesterov(false).build(), DataType.DOUBLE);
         steps(muonLike, 1);
@@ -270,6 +282,7 @@ class FismoTest {
                 .dataType(DataType.DOUBLE)
                 .seed(1)
                 .updater(Fismo.builder()
+                        .graft(false)
                         .factorEma(0.99)
                         .damping(1e-6)
                         .learningRate(1e-6)
@@ -320,7 +333,7 @@ class FismoTest {
 
     @Test
     void zeroAndRankOneGradientsStayFinite() {
-        MultiLayerNetwork net = dense(Fismo.builder().build(), DataType.FLOAT);
+        MultiLayerNetwork net = dense(Fismo.builder().graft(false).build(), DataType.FLOAT);
         ManualStep.apply(net, Map.of("0_W", Nd4j.zeros(DataType.FLOAT, 3, 4)), 0);
         ManualStep.apply(net, Map.of("0_W", Nd4j.ones(DataType.FLOAT, 3, 4)), 1);
         ManualStep.apply(net, Map.of("0_W", Nd4j.zeros(DataType.FLOAT, 3, 4)), 2);
@@ -332,19 +345,20 @@ class FismoTest {
     @Test
     void badHyperparametersAreRejected() {
         IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class, () -> Fismo.builder().damping(0).build());
+                IllegalArgumentException.class,
+                () -> Fismo.builder().graft(false).damping(0).build());
         assertTrue(e.getMessage().contains("Fismo.damping"), e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
-                () -> Fismo.builder().factorEma(1).build());
+                () -> Fismo.builder().graft(false).factorEma(1).build());
         assertTrue(e.getMessage().contains("Fismo.factorEma"), e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
-                () -> Fismo.builder().rootEvery(0).build());
+                () -> Fismo.builder().graft(false).rootEvery(0).build());
         assertTrue(e.getMessage().contains("Fismo.rootEvery"), e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
-                () -> Fismo.builder().learningRate(-1).build());
+                () -> Fismo.builder().graft(false).learningRate(-1).build());
         assertTrue(e.getMessage().contains("Fismo.learningRate"), e.getMessage());
     }
 
@@ -353,6 +367,7 @@ class FismoTest {
         List<DataSet> images = SyntheticData.images(256, 11).batchBy(32);
         // defaults (lr 0.01); the dense layer's 1568-long input side keeps the identity factor (one-sided)
         Fismo cfg = Fismo.builder()
+                .graft(false)
                 .rootEvery(2)
                 .weightDecay(0.01)
                 .adamLearningRate(1e-3)
@@ -376,8 +391,8 @@ class FismoTest {
                 MultiLayerConfiguration.fromJson(
                         net.getLayerWiseConfigurations().toJson()));
 
-        ComputationGraph graph = new ComputationGraph(Optimizers.prepare(
-                TestModels.attention(Fismo.builder().adamLearningRate(3e-3).build(), 5, DataType.FLOAT, 8, 6, 3)));
+        ComputationGraph graph = new ComputationGraph(Optimizers.prepare(TestModels.attention(
+                Fismo.builder().graft(false).adamLearningRate(3e-3).build(), 5, DataType.FLOAT, 8, 6, 3)));
         graph.init();
         Training.assertLossFalls(
                 "graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.8);

@@ -145,7 +145,7 @@ class LantonTest {
 
         MultiLayerNetwork fismoBase = new MultiLayerNetwork(Optimizers.prepare(TestModels.cnn(
                 Lanton.builder()
-                        .base(Fismo.builder().build())
+                        .base(Fismo.builder().graft(false).build())
                         .learningRate(0.01)
                         .signLearningRate(1e-3)
                         .build(),
@@ -191,8 +191,12 @@ class LantonTest {
 
     @Test
     void configRoundTripsThroughJson() {
-        var conf =
-                mlp(Lanton.builder().base(Fismo.builder().build()).build(), 2).getLayerWiseConfigurations();
+        var conf = mlp(
+                        Lanton.builder()
+                                .base(Fismo.builder().graft(false).build())
+                                .build(),
+                        2)
+                .getLayerWiseConfigurations();
         assertEquals(conf, org.deeplearning4j.nn.conf.MultiLayerConfiguration.fromJson(conf.toJson()));
     }
 }

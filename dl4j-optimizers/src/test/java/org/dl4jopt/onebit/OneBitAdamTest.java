@@ -71,13 +71,20 @@ class OneBitAdamTest {
         compressed += NetworkContext.HEADER;
         assertEquals(
                 plain,
-                mlp(OneBitAdam.builder().build())
+                mlp(OneBitAdam.builder()
+                                .biasCorrection(false)
+                                .momentumMaskThreshold(0)
+                                .build())
                         .getUpdater()
                         .getStateViewArray()
                         .length());
         assertEquals(
                 compressed,
-                mlp(OneBitAdam.builder().compressSingleWorker(true).build())
+                mlp(OneBitAdam.builder()
+                                .biasCorrection(false)
+                                .momentumMaskThreshold(0)
+                                .compressSingleWorker(true)
+                                .build())
                         .getUpdater()
                         .getStateViewArray()
                         .length());
@@ -86,6 +93,7 @@ class OneBitAdamTest {
     @Test
     void biasCorrectedWarmupIsDl4jAdam() {
         MultiLayerNetwork onebit = mlp(OneBitAdam.builder()
+                .momentumMaskThreshold(0)
                 .learningRate(1e-2)
                 .biasCorrection(true)
                 .epsilon(1e-12)
@@ -108,8 +116,12 @@ class OneBitAdamTest {
 
     @Test
     void varianceIsFrozenAfterTheWarmup() {
-        MultiLayerNetwork net = mlp(
-                OneBitAdam.builder().freezeStep(3).compressSingleWorker(true).build());
+        MultiLayerNetwork net = mlp(OneBitAdam.builder()
+                .biasCorrection(false)
+                .momentumMaskThreshold(0)
+                .freezeStep(3)
+                .compressSingleWorker(true)
+                .build());
         for (int i = 0; i < 2; i++) net.fit(DATA.get(i));
         INDArray before = v0(net);
         net.fit(DATA.get(2));
@@ -122,6 +134,8 @@ class OneBitAdamTest {
     @Test
     void restoreMidCompressionContinuesIdentically(@TempDir Path dir) throws Exception {
         MultiLayerNetwork net = mlp(OneBitAdam.builder()
+                .biasCorrection(false)
+                .momentumMaskThreshold(0)
                 .freezeStep(2)
                 .compressSingleWorker(true)
                 .weightDecay(0.01)
@@ -139,8 +153,12 @@ class OneBitAdamTest {
                 net.getUpdater().getStateViewArray(),
                 restored.getUpdater().getStateViewArray(),
                 "m, v, t and both error buffers");
-        MultiLayerNetwork uncompressed =
-                mlp(OneBitAdam.builder().freezeStep(2).weightDecay(0.01).build());
+        MultiLayerNetwork uncompressed = mlp(OneBitAdam.builder()
+                .biasCorrection(false)
+                .momentumMaskThreshold(0)
+                .freezeStep(2)
+                .weightDecay(0.01)
+                .build());
         for (int i = 0; i < 9; i++) uncompressed.fit(DATA.get(i));
         assertTrue(!uncompressed.params().equalsWithEps(net.params(), 1e-9), "compression changes the steps");
     }
@@ -153,6 +171,8 @@ class OneBitAdamTest {
     @Test
     void trainsWithCompression() {
         MultiLayerNetwork net = mlp(OneBitAdam.builder()
+                .biasCorrection(false)
+                .momentumMaskThreshold(0)
                 .learningRate(3e-3)
                 .freezeStep(8)
                 .compressSingleWorker(true)
@@ -180,12 +200,17 @@ class OneBitAdamTest {
     void momentumMaskKeepsNegligibleVarianceEntriesPut() {
         List<DataSet> data = withDeadInputs();
         MultiLayerNetwork masked = mlp(OneBitAdam.builder()
+                .biasCorrection(false)
                 .freezeStep(3)
                 .compressSingleWorker(true)
                 .momentumMaskThreshold(0.1)
                 .build());
-        MultiLayerNetwork unmasked = mlp(
-                OneBitAdam.builder().freezeStep(3).compressSingleWorker(true).build());
+        MultiLayerNetwork unmasked = mlp(OneBitAdam.builder()
+                .biasCorrection(false)
+                .momentumMaskThreshold(0)
+                .freezeStep(3)
+                .compressSingleWorker(true)
+                .build());
         INDArray deadBefore = masked.getParam("0_W")
                 .get(NDArrayIndex.interval(0, 4), NDArrayIndex.all())
                 .dup();
@@ -225,9 +250,58 @@ class OneBitAdamTest {
         }
     }
 
+    /**
+     * The mask on one worker without compression (issue 15: it was ignored there). Inputs 0..3 are dead during the
+     * 3-step warm-up (v = 0 at the freeze) and alive afterwards: with tau = 0 their weights then step
+     * {@code lr m / eps}; with the mask (the default tau) their m stays 0 and they stay put, the rest trains.
+     */
+    @Test
+    void momentumMaskAppliesOnOneWorkerWithoutCompression() {
+        List<DataSet> dead = withDeadInputs();
+        MultiLayerNetwork masked =
+                mlp(OneBitAdam.builder().biasCorrection(false).freezeStep(3).build()); // the default tau
+        MultiLayerNetwork unmasked = mlp(OneBitAdam.builder()
+                .biasCorrection(false)
+                .freezeStep(3)
+                .momentumMaskThreshold(0)
+                .build());
+        INDArray deadBefore = masked.getParam("0_W")
+                .get(NDArrayIndex.interval(0, 4), NDArrayIndex.all())
+                .dup();
+        INDArray liveBefore = masked.getParam("0_W")
+                .get(NDArrayIndex.interval(4, 16), NDArrayIndex.all())
+                .dup();
+        for (int i = 0; i < 8; i++) {
+            DataSet d = i < 3 ? dead.get(i) : DATA.get(i); // inputs 0..3 come alive after the freeze
+            masked.fit(d);
+            unmasked.fit(d);
+        }
+        assertEquals(
+                deadBefore,
+                masked.getParam("0_W").get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()),
+                "masked entries never move");
+        assertNotEquals(
+                liveBefore,
+                masked.getParam("0_W").get(NDArrayIndex.interval(4, 16), NDArrayIndex.all()),
+                "the other entries train");
+        double drift = unmasked.getParam("0_W")
+                .get(NDArrayIndex.interval(0, 4), NDArrayIndex.all())
+                .sub(deadBefore)
+                .amaxNumber()
+                .doubleValue();
+        assertTrue(drift > 1, "tau = 0: zero-variance entries take ~lr m/eps steps; drift " + drift);
+        java.util.Map<String, INDArray> state = NamedState.of(masked, "layer0");
+        for (int j = 0; j < 12; j++) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals(0.0, Math.abs(state.get("W_M").getDouble(i + 16L * j)), "m at (" + i + "," + j + ")");
+            }
+        }
+    }
+
     @Test
     void momentumMaskThresholdSurvivesJson() {
         MultiLayerConfiguration conf = mlp(OneBitAdam.builder()
+                        .biasCorrection(false)
                         .freezeStep(3)
                         .momentumMaskThreshold(0.25)
                         .build())
@@ -238,6 +312,7 @@ class OneBitAdamTest {
         assertEquals(conf, back);
         assertNotEquals(
                 mlp(OneBitAdam.builder()
+                                .biasCorrection(false)
                                 .freezeStep(3)
                                 .momentumMaskThreshold(0.5)
                                 .build())
@@ -248,17 +323,22 @@ class OneBitAdamTest {
 
     @Test
     void badSettingsAreRejected() {
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class,
-                () -> OneBitAdam.builder().freezeStep(-1).build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OneBitAdam.builder()
+                .biasCorrection(false)
+                .momentumMaskThreshold(0)
+                .freezeStep(-1)
+                .build());
         assertTrue(e.getMessage().contains("OneBitAdam.freezeStep"), e.getMessage());
-        e = assertThrows(
-                IllegalArgumentException.class,
-                () -> OneBitAdam.builder().beta2(1).build());
+        e = assertThrows(IllegalArgumentException.class, () -> OneBitAdam.builder()
+                .biasCorrection(false)
+                .momentumMaskThreshold(0)
+                .beta2(1)
+                .build());
         assertTrue(e.getMessage().contains("OneBitAdam.beta2"), e.getMessage());
-        e = assertThrows(
-                IllegalArgumentException.class,
-                () -> OneBitAdam.builder().momentumMaskThreshold(-0.1).build());
+        e = assertThrows(IllegalArgumentException.class, () -> OneBitAdam.builder()
+                .biasCorrection(false)
+                .momentumMaskThreshold(-0.1)
+                .build());
         assertTrue(e.getMessage().contains("OneBitAdam.momentumMaskThreshold"), e.getMessage());
     }
 
@@ -273,6 +353,8 @@ class OneBitAdamTest {
                 .seed(3)
                 .dataType(DataType.HALF)
                 .updater(OneBitAdam.builder()
+                        .biasCorrection(false)
+                        .momentumMaskThreshold(0)
                         .learningRate(1e-6) // gradients stay large: v keeps moving in HALF's normal range
                         .epsilon(1e-3)
                         .beta2(0.9) // 10% EMA steps (0.1% steps are about one HALF ulp)

@@ -309,6 +309,7 @@ public class OneBitAllReduceAccumulator extends BaseTrainingListener implements 
                 GradientUpdater<?> gu = b.getGradientUpdater();
                 if (!(gu instanceof OneBitAdamUpdater)) continue;
                 OneBitAdamUpdater u = (OneBitAdamUpdater) gu;
+                u.maskedByExchange(); // the exchange masks over its whole unit, not the updater per tensor
                 OneBitAdam c = u.getConfig();
                 if (c.compressSingleWorker()) {
                     throw new IllegalStateException("OneBitAdam.compressSingleWorker must be false under the "

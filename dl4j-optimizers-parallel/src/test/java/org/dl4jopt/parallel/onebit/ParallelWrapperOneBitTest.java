@@ -46,6 +46,8 @@ class ParallelWrapperOneBitTest {
     void twoWorkersTrainWithIdenticalParams() throws Exception {
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.mlp(
                 OneBitAdam.builder()
+                        .biasCorrection(false)
+                        .momentumMaskThreshold(0)
                         .learningRate(5e-3)
                         .freezeStep(6)
                         .weightDecay(1e-3)
@@ -101,6 +103,7 @@ class ParallelWrapperOneBitTest {
     void maskedEntriesStayPutUnderTheExchange() throws Exception {
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.mlp(
                 OneBitAdam.builder()
+                        .biasCorrection(false)
                         .learningRate(5e-3)
                         .freezeStep(4)
                         .momentumMaskThreshold(1e-3)

@@ -1,0 +1,104 @@
+package org.dl4jopt.zoo;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.dl4jopt.am.AdaptiveMemorySgd;
+import org.dl4jopt.fismo.Fismo;
+import org.dl4jopt.onebit.OneBitAdam;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+/**
+ * The measurement behind the zoo bounds and defaults (BENCHMARKS.md, "Zoo models"), not a check: prints, per zoo model
+ * and optimizer (or candidate setting), the loss ratio of {@code zoo.seeds} noisy runs. Run it with
+ * <pre>
+ * ./mvnw -B -ntp -o -pl dl4j-optimizers test -Dtest=ZooMatrixReport -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dzoo.report=true [-Dzoo.nets=LENET,SIMPLE_CNN] [-Dzoo.opts=MUON,FISMO_GRAFT] [-Dzoo.seeds=3] [-Dzoo.fits=8]
+ *     [-Dzoo.refs=REF_CNN,REF_CNN_BN,REF_MLP -Dzoo.refFits=40 -Dzoo.refsOnly=true]
+ * </pre>
+ */
+@EnabledIfSystemProperty(named = "zoo.report", matches = "true")
+class ZooMatrixReport {
+    /** Every default optimizer plus the candidate settings measured for the defaults. */
+    static Map<String, Supplier<IUpdater>> configs() {
+        Map<String, Supplier<IUpdater>> c = new LinkedHashMap<>();
+        for (ZooOptimizer o : ZooOptimizer.values()) c.put(o.name(), o::config);
+        c.put("FISMO_GRAFT", () -> Fismo.builder().graft(true).build());
+        c.put("FISMO_NO_GRAFT", () -> Fismo.builder().graft(false).build());
+        c.put("FISMO_DAMP_0.1", () -> Fismo.builder().damping(0.1).build());
+        c.put(
+                "AM_SGD_0.05",
+                () -> AdaptiveMemorySgd.builder().learningRate(0.05).build());
+        c.put("AM_SGD_0.5", () -> AdaptiveMemorySgd.builder().learningRate(0.5).build());
+        c.put("AM_SGD_0.1", () -> AdaptiveMemorySgd.builder().learningRate(0.1).build());
+        c.put("AM_SGD_0.2", () -> AdaptiveMemorySgd.builder().learningRate(0.2).build());
+        c.put("ONE_BIT_ADAM_FREEZE_3_TAU_0", () -> OneBitAdam.builder()
+                .freezeStep(3)
+                .momentumMaskThreshold(0)
+                .build());
+        c.put("ONE_BIT_ADAM_FREEZE_3_TAU_0.01", () -> OneBitAdam.builder()
+                .freezeStep(3)
+                .momentumMaskThreshold(0.01)
+                .build());
+        c.put("ONE_BIT_ADAM_FREEZE_3_BC", () -> OneBitAdam.builder()
+                .freezeStep(3)
+                .biasCorrection(true)
+                .momentumMaskThreshold(0.01)
+                .build());
+        c.put("ONE_BIT_ADAM_FREEZE_3_BC_TAU_0", () -> OneBitAdam.builder()
+                .freezeStep(3)
+                .biasCorrection(true)
+                .momentumMaskThreshold(0)
+                .build());
+        return c;
+    }
+
+    @Test
+    void report() {
+        List<ZooNet> nets = new ArrayList<>();
+        for (String n : System.getProperty("zoo.nets", "").split(",")) if (!n.isEmpty()) nets.add(ZooNet.valueOf(n));
+        if (nets.isEmpty()) nets.addAll(List.of(ZooNet.values()));
+        Map<String, Supplier<IUpdater>> all = configs();
+        List<String> opts = new ArrayList<>();
+        for (String o : System.getProperty("zoo.opts", "").split(",")) if (!o.isEmpty()) opts.add(o);
+        if (opts.isEmpty()) for (ZooOptimizer o : ZooOptimizer.values()) opts.add(o.name());
+        int seeds = Integer.getInteger("zoo.seeds", 3);
+        int fits = Integer.getInteger("zoo.fits", 8);
+        for (String r : System.getProperty("zoo.refs", "").split(",")) {
+            if (r.isEmpty()) continue;
+            ReferenceNet ref = ReferenceNet.valueOf(r);
+            int refFits = Integer.getInteger("zoo.refFits", 40);
+            for (String o : opts) {
+                StringBuilder line = new StringBuilder(String.format("REF %-20s %-30s", ref, o));
+                for (int s = 0; s < seeds; s++) {
+                    double[] l = ref.run(all.get(o).get(), 100 + s, refFits);
+                    line.append(String.format(" | %.6g -> %.6g (x%.5g)", l[0], l[1], l[1] / l[0]));
+                }
+                System.out.println(line);
+            }
+        }
+        if (Boolean.getBoolean("zoo.refsOnly")) return;
+        for (ZooNet net : nets) {
+            for (String o : opts) {
+                boolean slow = net == ZooNet.TEXT_GENERATION_LSTM && o.startsWith("FISMO"); // ZooTraining.isHeavy
+                if (slow && !Boolean.getBoolean("zoo.all")) continue;
+                StringBuilder line = new StringBuilder(String.format("ZOO %-20s %-30s", net, o));
+                for (int s = 0; s < seeds; s++) {
+                    String r;
+                    try {
+                        r = ZooRun.run(net, all.get(o).get(), 100 + s, fits).toString();
+                    } catch (RuntimeException e) {
+                        r = "FAIL " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                        r = r.length() > 200 ? r.substring(0, 200) : r;
+                    }
+                    line.append(" | ").append(r);
+                }
+                System.out.println(line);
+            }
+        }
+    }
+}
