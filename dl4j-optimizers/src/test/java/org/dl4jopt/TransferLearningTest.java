@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -48,6 +49,20 @@ class TransferLearningTest {
                         .momentumMaskThreshold(0)
                         .build());
     }
+
+    /**
+     * Loss after 200 steps on the one batch, as a fraction of the loss before, per optimizer (default settings):
+     * halfway between the worst of 3 runs with 1e-6 relative gradient noise (NoisyRuns) and 1, rounded down to 0.05.
+     * Measured ratios: Muon 0.673x, DropMuon 0.787x, Fismo 0.689-0.69x, Lanton 0.934x, AdaptiveMemorySgd 0.331x, AdaptiveMemoryAdamW 0.794x, OneBitAdam 0.463x. (After 20 steps, the former length, LANTON was at 0.992x against a bound of 1x.)
+     */
+    static final Map<String, Double> TRAINED = Map.of(
+            "Muon", 0.8,
+            "DropMuon", 0.85,
+            "Fismo", 0.8,
+            "Lanton", 0.95,
+            "AdaptiveMemorySgd", 0.65,
+            "AdaptiveMemoryAdamW", 0.85,
+            "OneBitAdam", 0.7);
 
     static MultiLayerNetwork mlp(IUpdater u) {
         MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(new NeuralNetConfiguration.Builder()
@@ -98,10 +113,19 @@ class TransferLearningTest {
                 new TransferLearning.Builder(net).setFeatureExtractor(0).build();
         Optimizers.prepare(fresh);
         INDArray frozen = fresh.getLayer(0).params().dup();
+        NoisyRuns.attach(fresh);
         double before = fresh.score(ds);
-        for (int i = 0; i < 20; i++) fresh.fit(ds);
+        for (int i = 0; i < 200; i++) fresh.fit(ds);
+        double ratio = fresh.score(ds) / before;
+        String name = fresh.getLayer(1)
+                .conf()
+                .getLayer()
+                .getUpdaterByParam("W")
+                .getClass()
+                .getSimpleName();
+        NoisyRuns.record(name, ratio);
         Bits.assertIdentical("frozen layer", frozen, fresh.getLayer(0).params());
-        assertTrue(fresh.score(ds) < before, "loss " + before + " -> " + fresh.score(ds));
+        assertTrue(ratio < TRAINED.get(name), name + ": loss ratio " + ratio + " (wanted < " + TRAINED.get(name) + ")");
     }
 
     /** setLearningRate scales LANTON's Signum rate as a schedule on the main rate would. */

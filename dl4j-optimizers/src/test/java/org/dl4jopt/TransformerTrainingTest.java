@@ -192,6 +192,7 @@ class TransformerTrainingTest {
         if (c.dl4jWeightDecay() > 0) addWeightDecay(conf, c.dl4jWeightDecay());
         ComputationGraph net = new ComputationGraph(Optimizers.prepare(conf));
         net.init();
+        NoisyRuns.attach(net);
         DataSetIterator val = corpus.validationIterator(32, spec.seqLen());
         double initial = CharTransformer.meanLoss(net, val);
         DataSetIterator train = corpus.trainIterator(BATCH, spec.seqLen(), 7);
@@ -203,7 +204,11 @@ class TransformerTrainingTest {
         System.out.printf(
                 "TRANSFORMER %-10s val loss %.3f -> %.3f nats/char (ln vocab = %.3f)%n",
                 c.name(), initial, last, Math.log(spec.vocab()));
+        NoisyRuns.record(c.name() + " initial-minus-ln-vocab", initial - Math.log(spec.vocab()));
+        NoisyRuns.record(c.name() + " drop", initial - last);
         assertTrue(Math.abs(initial - Math.log(spec.vocab())) < 0.3, c + ": initial loss " + initial);
-        assertTrue(last < initial - 0.6, c + ": validation loss " + initial + " -> " + last);
+        // a drop of > 0.55 nats/char: 3 runs with 1e-6 relative gradient noise (NoisyRuns) gave drops of 1.04 (LANTON)
+        // to 1.46
+        assertTrue(last < initial - 0.55, c + ": validation loss " + initial + " -> " + last);
     }
 }

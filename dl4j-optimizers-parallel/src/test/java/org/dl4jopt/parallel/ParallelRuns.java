@@ -18,6 +18,7 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.deeplearning4j.parallelism.ParallelWrapper.TrainingMode;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.testmodels.SyntheticData;
@@ -45,7 +46,7 @@ final class ParallelRuns {
         MultiLayerNetwork net =
                 new MultiLayerNetwork(Optimizers.prepare(TestModels.mlp(u, 7, DataType.FLOAT, 10, 32, 4)));
         net.init();
-        net.setListeners(listeners);
+        net.setListeners(NoisyRuns.with(listeners)); // + gradient noise in a measuring run
         return net;
     }
 
@@ -53,7 +54,7 @@ final class ParallelRuns {
         ComputationGraph net =
                 new ComputationGraph(Optimizers.prepare(TestModels.attention(u, 5, DataType.FLOAT, 8, 6, 3)));
         net.init();
-        net.setListeners(listeners);
+        net.setListeners(NoisyRuns.with(listeners)); // + gradient noise in a measuring run
         return net;
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -19,6 +20,7 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.examples.OptimizerRegistry;
@@ -44,6 +46,25 @@ import org.nd4j.linalg.learning.config.IUpdater;
  */
 @Timeout(300)
 class ParameterAveragingTest {
+    /**
+     * Held-out loss after training below this fraction of the loss before, per optimizer: halfway between the worst of
+     * 3 runs with 1e-6 relative gradient noise on the workers (NoisyRuns) and 1, rounded down to 0.05
+     * (BENCHMARKS.md, "Statistical test bounds", where the spreads are).
+     */
+    static final Map<String, Double> LOSS_FALLS_BELOW = Map.ofEntries(
+            Map.entry("muon", 0.55),
+            Map.entry("adam", 0.6),
+            Map.entry("adamw", 0.6),
+            Map.entry("sgd", 0.55),
+            Map.entry("dropmuon", 0.6),
+            Map.entry("fismo", 0.65),
+            Map.entry("fismo-graft", 0.8),
+            Map.entry("lanton", 0.8),
+            Map.entry("onebit-adam", 0.6),
+            Map.entry("am-sgd", 0.55),
+            Map.entry("am-adamw", 0.65),
+            Map.entry("graph muon", 0.55));
+
     static final int AVG_FREQ = 4;
     /** Two fits of exactly one split (2 workers x AVG_FREQ minibatches), then this many epochs over all data. */
     static final int EPOCHS = 3;
@@ -97,11 +118,12 @@ class ParameterAveragingTest {
         // state
         assertAveragedExactly(name, spark, train, name, stateSize, first);
 
-        // (c) loss falls
+        // (c) loss falls (the workers add gradient noise in a measuring run: after the exact part above)
+        spark.setListeners(NoisyRuns.with(OptimizerRegistry.get(name).trainingListeners()));
         for (int e = 0; e < EPOCHS; e++) spark.fit(rdd(sc, train));
         double after = net.score(test);
         System.out.printf("paramavg %-12s loss %.4f -> %.4f%n", name, before, after);
-        assertLossFalls(name, before, after, 0.7);
+        assertLossFalls(name, before, after, bound(LOSS_FALLS_BELOW, name));
 
         // (a) the config on the driver still carries our updaters with their layouts, and survives a JSON round trip
         assertEquals(configsBefore, layerUpdaters(conf), name + ": updater configs changed");
@@ -207,10 +229,11 @@ class ParameterAveragingTest {
                     0, maxAbsDiff(expected[0], net.params()), EXACT_TOL, "graph fit " + f + ": averaged parameters");
             assertEquals(0, maxAbsDiff(expected[1], state), EXACT_TOL, "graph fit " + f + ": averaged updater state");
         }
+        if (!NoisyRuns.listeners().isEmpty()) spark.setListeners(NoisyRuns.listeners());
         for (int e = 0; e < EPOCHS; e++) spark.fit(rdd(sc, train));
         double after = net.score(test);
         System.out.printf("paramavg graph-muon   loss %.4f -> %.4f%n", before, after);
-        assertLossFalls("graph muon", before, after, 0.7);
+        assertLossFalls("graph muon", before, after, bound(LOSS_FALLS_BELOW, "graph muon"));
         assertEquals(configsBefore, layerUpdaters(conf));
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
         assertEquals(configsBefore, layerUpdaters(back));

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -22,6 +23,7 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.repartitioner.NoOpRepartitioner;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.examples.OptimizerRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -45,6 +47,25 @@ import org.nd4j.parameterserver.distributed.v2.transport.impl.StaticPortSupplier
  */
 @Timeout(300)
 class SharedTrainingTest {
+    /**
+     * Held-out loss after training below this fraction of the loss before, per optimizer: halfway between the worst of
+     * 3 runs with 1e-6 relative gradient noise on the workers (NoisyRuns) and 1, rounded down to 0.05
+     * (BENCHMARKS.md, "Statistical test bounds", where the spreads are).
+     */
+    static final Map<String, Double> LOSS_FALLS_BELOW = Map.ofEntries(
+            Map.entry("muon", 0.55),
+            Map.entry("adam", 0.55),
+            Map.entry("adamw", 0.55),
+            Map.entry("sgd", 0.55),
+            Map.entry("dropmuon", 0.55),
+            Map.entry("fismo", 0.75),
+            Map.entry("fismo-graft", 0.75),
+            Map.entry("lanton", 0.7),
+            Map.entry("onebit-adam", 0.6),
+            Map.entry("am-sgd", 0.55),
+            Map.entry("am-adamw", 0.6),
+            Map.entry("graph muon", 0.55));
+
     /**
      * Threshold tau of DL4J's encoding: each step moves an element by exactly +-tau or 0, the rest stays in the
      * residual. With no residual clipping the applied updates add up to the optimizer's (error feedback), so tau
@@ -108,7 +129,7 @@ class SharedTrainingTest {
         INDArray initial = net.params().dup();
 
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, net, master());
-        spark.setListeners(OptimizerRegistry.get(name).trainingListeners());
+        spark.setListeners(NoisyRuns.with(OptimizerRegistry.get(name).trainingListeners()));
         DataSet test = heldOutVectors();
         double before = net.score(test);
         List<DataSet> train = vectors(512, 1);
@@ -125,7 +146,7 @@ class SharedTrainingTest {
         System.out.printf(
                 "shared %-12s loss %.4f -> %.4f  max|dW| %.4f%n",
                 name, before, after, maxAbsDiff(initial, net.params()));
-        assertLossFalls(name, before, after, 0.7);
+        assertLossFalls(name, before, after, bound(LOSS_FALLS_BELOW, name));
 
         assertEquals(configsBefore, layerUpdaters(conf), name + ": updater configs changed");
         MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(conf.toJson());
@@ -141,6 +162,7 @@ class SharedTrainingTest {
         long stateSize = expectedStateSize(net);
 
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master());
+        if (!NoisyRuns.listeners().isEmpty()) spark.setListeners(NoisyRuns.listeners());
         DataSet test = heldOutVectors();
         double before = net.score(test);
         List<DataSet> train = vectors(512, 1);
@@ -155,7 +177,7 @@ class SharedTrainingTest {
         }
         double after = net.score(test);
         System.out.printf("shared graph-muon    loss %.4f -> %.4f%n", before, after);
-        assertLossFalls("graph muon", before, after, 0.7);
+        assertLossFalls("graph muon", before, after, bound(LOSS_FALLS_BELOW, "graph muon"));
         assertEquals(configsBefore, layerUpdaters(conf));
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
         assertEquals(configsBefore, layerUpdaters(back));

@@ -23,6 +23,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.examples.OptimizerRegistry;
 import org.dl4jopt.testmodels.SyntheticData;
@@ -199,8 +200,16 @@ final class SparkFixture {
         assertTrue(state.amaxNumber().doubleValue() > 0, what + ": updater state all zero after training");
     }
 
+    /** The measured bound of {@code name}; an optimizer without one fails with how to measure it. */
+    static double bound(Map<String, Double> bounds, String name) {
+        Double b = bounds.get(name);
+        assertTrue(b != null, name + ": no loss bound measured; see BENCHMARKS.md, \"Statistical test bounds\"");
+        return b;
+    }
+
     /** Loss on the held-out set must fall to below {@code factor} times its initial value. */
     static void assertLossFalls(String what, double before, double after, double factor) {
+        NoisyRuns.record(what, after / before);
         assertTrue(Double.isFinite(after), what + ": held-out loss not finite: " + after);
         assertTrue(
                 after < factor * before,

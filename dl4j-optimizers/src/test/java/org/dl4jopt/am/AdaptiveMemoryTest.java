@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jopt.ManualStep;
 import org.dl4jopt.Mat;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.Training;
 import org.dl4jopt.core.PerParamValuesListener;
@@ -219,10 +220,16 @@ class AdaptiveMemoryTest {
         }) {
             MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.cnn(u, 42, DataType.FLOAT)));
             net.init();
+            NoisyRuns.attach(net);
             double first = net.score(images.get(0));
             for (int i = 0; i < 30; i++) net.fit(images.get(i % images.size()));
             double last = net.score(images.get(0));
-            assertTrue(last < 0.5 * first, u + ": loss " + first + " -> " + last);
+            NoisyRuns.record("cnn " + u, last / first);
+            NoisyRuns.detach(net);
+            // 3 runs each with 1e-6 relative gradient noise (NoisyRuns): per-tensor AM-SGD 0.0354-0.0393x, global
+            // 0.00675-0.00676x,
+            // AM-AdamW 0.138x
+            assertTrue(last < 0.55 * first, u + ": loss " + first + " -> " + last);
             File f = dir.resolve("am.zip").toFile();
             ModelSerializer.writeModel(net, f, true);
             MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(f, true);
@@ -239,8 +246,9 @@ class AdaptiveMemoryTest {
         ComputationGraph graph = new ComputationGraph(Optimizers.prepare(TestModels.attention(
                 AdaptiveMemoryAdamW.builder().learningRate(3e-3).build(), 5, DataType.FLOAT, 8, 6, 3)));
         graph.init();
+        // 3 runs with 1e-6 relative gradient noise: 0.00951x
         Training.assertLossFalls(
-                "graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.8);
+                "graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.5);
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.muon.Muon;
@@ -217,13 +218,17 @@ class DropMuonNetworkTest {
 
     @Test
     void trainsWithTruncationAndGivesTheSameResultWithout() {
-        MultiLayerNetwork with = cnn(dropMuon().build(), true);
-        MultiLayerNetwork without = cnn(dropMuon().build(), false);
+        // the same noise stream on both: noise enters the gradient before the updater, as a truncated backward pass
+        MultiLayerNetwork with = NoisyRuns.attach(cnn(dropMuon().build(), true));
+        MultiLayerNetwork without = NoisyRuns.attach(cnn(dropMuon().build(), false));
         double first = with.score(IMAGES.get(0));
-        fit(with, 0, 40);
-        fit(without, 0, 40);
+        // 80 steps, < 0.55x: 3 runs with 1e-6 relative gradient noise (NoisyRuns) ended at 0.121x; after 40 steps
+        // (the former length) at 0.579x (2 runs) against a 0.6x bound
+        fit(with, 0, 80);
+        fit(without, 0, 80);
         double last = with.score(IMAGES.get(0));
-        assertTrue(last < 0.6 * first, "loss " + first + " -> " + last);
+        NoisyRuns.record("cnn", last / first);
+        assertTrue(last < 0.55 * first, "loss " + first + " -> " + last);
         assertTrue(
                 with.params().equalsWithEps(without.params(), 1e-5),
                 "skipping the backward pass of frozen layers does not change the training");

@@ -394,7 +394,8 @@ class FismoTest {
         ComputationGraph graph = new ComputationGraph(Optimizers.prepare(TestModels.attention(
                 Fismo.builder().graft(false).adamLearningRate(3e-3).build(), 5, DataType.FLOAT, 8, 6, 3)));
         graph.init();
+        // 3 runs with 1e-6 relative gradient noise (NoisyRuns): 9.6e-05-0.074x
         Training.assertLossFalls(
-                "graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.8);
+                "graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.5);
     }
 }

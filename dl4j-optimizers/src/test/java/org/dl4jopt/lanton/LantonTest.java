@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dl4jopt.ManualStep;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.Training;
 import org.dl4jopt.fismo.Fismo;
@@ -114,6 +115,7 @@ class LantonTest {
         assertEquals(LantonRates.collect(net), LantonRates.collect(restored));
         assertEquals(LantonRates.collect(net), LantonRates.collect(cloned));
         assertTrue(net.params().equalsWithEps(restored.params(), 1e-12));
+        NoisyRuns.record("layer1_W rate", LantonRates.collect(net).get("layer1_W"));
         assertTrue(LantonRates.collect(net).get("layer1_W") < 0.9, "layer 1 is the noisiest");
     }
 
@@ -135,8 +137,9 @@ class LantonTest {
         ComputationGraph graph = new ComputationGraph(Optimizers.prepare(TestModels.attention(
                 Lanton.builder().learningRate(0.01).signLearningRate(3e-3).build(), 5, DataType.FLOAT, 8, 6, 3)));
         graph.init();
+        // 3 runs with 1e-6 relative gradient noise (NoisyRuns): 0.377x
         Training.assertLossFalls(
-                "graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.8);
+                "graph", graph, SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32), 6 * 16, 0.65);
         assertEquals(
                 4,
                 LantonRates.collect(graph).keySet().stream()

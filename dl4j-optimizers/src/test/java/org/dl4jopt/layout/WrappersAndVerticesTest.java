@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.muon.Muon;
@@ -80,11 +81,14 @@ class WrappersAndVerticesTest {
 
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        NoisyRuns.attach(net);
         List<DataSet> data = SyntheticData.sequences(256, 4, 5, 3, 8).batchBy(32);
         double first = net.score(data.get(0));
         for (int e = 0; e < 5; e++) for (DataSet d : data) net.fit(d);
         double last2 = net.score(data.get(0));
-        assertTrue(last2 < 0.9 * first, "loss " + first + " -> " + last2);
+        NoisyRuns.record("bidirectional-lstm", last2 / first);
+        // 3 runs with 1e-6 relative gradient noise (NoisyRuns): 0.478x
+        assertTrue(last2 < 0.7 * first, "loss " + first + " -> " + last2);
     }
 
     @Test
@@ -129,10 +133,13 @@ class WrappersAndVerticesTest {
 
         ComputationGraph net = new ComputationGraph(conf);
         net.init();
+        NoisyRuns.attach(net);
         List<DataSet> data = SyntheticData.vectors(512, 8, 3, 6).batchBy(64);
         double first = net.score(data.get(0));
         for (int e = 0; e < 8; e++) for (DataSet d : data) net.fit(d);
         double last = net.score(data.get(0));
-        assertTrue(last < 0.7 * first, "loss " + first + " -> " + last);
+        NoisyRuns.record("samediff-vertex", last / first);
+        // 3 runs with 1e-6 relative gradient noise: 0.0317x
+        assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
     }
 }

@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.layout.ParamLayout;
@@ -56,11 +57,13 @@ class MuonNetworkTest {
 
     @Test
     void cnnLossFalls() {
-        MultiLayerNetwork net = cnn(WorkspaceMode.ENABLED);
+        MultiLayerNetwork net = NoisyRuns.attach(cnn(WorkspaceMode.ENABLED));
         double first = net.score(IMAGES.get(0));
         fit(net, 0, 40);
         double last = net.score(IMAGES.get(0));
-        assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
+        NoisyRuns.record("cnn", last / first);
+        // 3 runs with 1e-6 relative gradient noise (NoisyRuns): 0.179x
+        assertTrue(last < 0.55 * first, "loss " + first + " -> " + last);
     }
 
     @Test
@@ -136,10 +139,13 @@ class MuonNetworkTest {
         assertEquals(new TreeSet<>(List.of("attn_Wq", "attn_Wk", "attn_Wv", "attn_Wo", "dense_W")), muon);
         assertTrue(adam.containsAll(List.of("dense_b", "output_W", "output_b")), adam.toString());
         List<DataSet> data = SyntheticData.sequences(512, 8, 6, 3, 9).batchBy(32);
+        NoisyRuns.attach(net);
         double first = net.score(data.get(0));
         for (int e = 0; e < 6; e++) for (DataSet d : data) net.fit(d);
         double last = net.score(data.get(0));
-        assertTrue(last < 0.8 * first, "loss " + first + " -> " + last);
+        NoisyRuns.record("attention", last / first);
+        // 3 runs with 1e-6 relative gradient noise: 2.7e-09x
+        assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
     }
 
     static ComputationGraph attentionNet() {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.testmodels.FashionMnist;
 import org.dl4jopt.testmodels.SyntheticData;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,9 @@ class CompareCliTest {
         String json = Files.readString(out.resolve("adam/lr0.001-seed3/summary.json"));
         assertTrue(json.contains("\"iterations\": 2,"), json);
         assertTrue(json.contains("\"iterations_to_target\": 2"), json);
+        NoisyRuns.record(
+                "test accuracy at iteration 2",
+                Double.parseDouble(json.replaceAll("(?s).*\"test_accuracy\": ([0-9.Ee-]+).*", "$1")));
         assertTrue(json.contains("\"optimizer_state_bytes\": "), json);
         long stateBytes = Long.parseLong(json.replaceAll("(?s).*\"optimizer_state_bytes\": (\\d+).*", "$1"));
         long params = 206_922; // the reference CNN: Adam keeps two moments of 4 bytes per parameter

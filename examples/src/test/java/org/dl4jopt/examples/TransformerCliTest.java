@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.testmodels.TextCorpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,12 +98,14 @@ class TransformerCliTest {
         assertEquals(nats / Math.log(2), bpc, 1e-5);
         // a barely trained model predicts about uniformly: close to log2(vocabulary) bits per character
         double uniform = Math.log(TextCorpus.of(Files.readString(text), 0.1).vocabSize()) / Math.log(2);
+        NoisyRuns.record("bpc/uniform after 4 steps", bpc / uniform);
         assertTrue(bpc > 0.7 * uniform && bpc < 1.3 * uniform, bpc + " vs uniform " + uniform);
         List<String> curves = Files.readAllLines(out.resolve("curves.csv"));
         assertEquals("iteration,seconds,train_loss,validation_bpc", curves.get(0));
         assertEquals(5, curves.size());
         double trainLoss = Double.parseDouble(curves.get(1).split(",")[2]);
         // the first minibatch's loss, in nats per character, is close to ln(vocabulary) (not seqLen times it)
+        NoisyRuns.record("first train loss - ln(vocab)", trainLoss - uniform * Math.log(2));
         assertTrue(Math.abs(trainLoss - uniform * Math.log(2)) < 1.0, "train loss per character: " + trainLoss);
         assertEquals(
                 "iteration,epoch,seconds,validation_bpc,validation_loss",

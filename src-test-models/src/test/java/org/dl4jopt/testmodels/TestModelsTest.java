@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.dl4jopt.NoisyRuns;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,6 +22,7 @@ class TestModelsTest {
 
     /** Trains for {@code steps} mini-batches and returns {initial loss, final loss} on the training set. */
     private static double[] train(MultiLayerNetwork net, DataSet data, int batch, int steps) {
+        NoisyRuns.attach(net);
         double before = net.score(data);
         DataSetIterator it = SyntheticData.iterator(data, batch);
         for (int s = 0; s < steps; s++) {
@@ -30,12 +32,14 @@ class TestModelsTest {
         return new double[] {before, net.score(data)};
     }
 
-    private static void assertLearns(double[] losses, String what) {
-        assertLearns(losses, what, 0.8);
-    }
-
+    /**
+     * Final loss below {@code maxRatio} times the initial one. Each bound is halfway between the worst of 3 runs with
+     * 1e-6 relative gradient noise and 1 (no learning), rounded down to 0.05 (BENCHMARKS.md, "Statistical test
+     * bounds").
+     */
     private static void assertLearns(double[] losses, String what, double maxRatio) {
         System.out.printf("%s: loss %.4f -> %.4f%n", what, losses[0], losses[1]);
+        NoisyRuns.record(what, losses[1] / losses[0]);
         assertTrue(losses[1] < maxRatio * losses[0], what + " did not learn: " + losses[0] + " -> " + losses[1]);
     }
 
@@ -49,7 +53,8 @@ class TestModelsTest {
         DataSet data = SyntheticData.images(256, 1);
         INDArray out = net.output(data.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4)));
         assertArrayEquals(new long[] {4, 10}, out.shape());
-        assertLearns(train(net, data, 32, 30), "cnn");
+        // 3 runs with 1e-6 relative gradient noise (NoisyRuns, seeds 1-3): 0.1607x, spread < 1e-7
+        assertLearns(train(net, data, 32, 30), "cnn", 0.55);
     }
 
     @Test
@@ -59,7 +64,8 @@ class TestModelsTest {
         assertEquals(
                 List.of("conv1", "bn1", "relu1", "pool1", "conv2", "bn2", "relu2", "pool2", "dense", "output"),
                 layerNames(net));
-        assertLearns(train(net, SyntheticData.images(256, 2), 32, 30), "cnnWithBatchNorm");
+        // 3 runs with 1e-6 relative gradient noise: 0.3046x, spread < 1e-7
+        assertLearns(train(net, SyntheticData.images(256, 2), 32, 30), "cnnWithBatchNorm", 0.65);
     }
 
     @Test
@@ -69,7 +75,8 @@ class TestModelsTest {
             net.init();
             assertEquals(List.of("dense1", "dense2", "output"), layerNames(net));
             assertEquals(dt, net.params().dataType());
-            assertLearns(train(net, SyntheticData.vectors(256, 20, 4, 3), 32, 30), "mlp " + dt);
+            // 3 runs with 1e-6 relative gradient noise: 0.2131x in FLOAT and DOUBLE, spread < 1e-7
+            assertLearns(train(net, SyntheticData.vectors(256, 20, 4, 3), 32, 30), "mlp " + dt, 0.6);
         }
     }
 
@@ -84,13 +91,16 @@ class TestModelsTest {
         assertNotNull(net.getVertex("residual"));
         DataSet data = SyntheticData.sequences(256, nIn, length, nClasses, 4);
         assertArrayEquals(new long[] {256, nIn, length}, data.getFeatures().shape());
+        NoisyRuns.attach(net);
         double before = net.score(data);
         DataSetIterator it = SyntheticData.iterator(data, 32);
-        for (int s = 0; s < 60; s++) { // attention needs a few more steps to pick up the marker
+        // attention needs more steps to pick up the marker: 3 runs with 1e-6 relative gradient noise gave 0.8974x
+        // after 60 steps (against a 0.9x bound then), 0.536x after 120 and 0.1381x after 180 (spread < 1e-6)
+        for (int s = 0; s < 180; s++) {
             if (!it.hasNext()) it.reset();
             net.fit(it.next());
         }
-        assertLearns(new double[] {before, net.score(data)}, "attention", 0.9);
+        assertLearns(new double[] {before, net.score(data)}, "attention", 0.55);
     }
 
     private static List<String> layerNames(MultiLayerNetwork net) {

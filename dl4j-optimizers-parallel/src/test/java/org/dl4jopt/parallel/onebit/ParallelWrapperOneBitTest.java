@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.parallelism.ParallelWrapper;
+import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.onebit.OneBitAdam;
 import org.dl4jopt.testmodels.SyntheticData;
@@ -63,13 +64,15 @@ class ParallelWrapperOneBitTest {
         OneBitAllReduceAccumulator acc = new OneBitAllReduceAccumulator(2, ExchangedQuantity.MOMENTUM, 120_000);
         ParallelWrapper pw = acc.wrap(net, 2);
         ParamsRecorder rec = new ParamsRecorder();
-        pw.setListeners(rec);
+        pw.setListeners(NoisyRuns.with(List.of(rec))); // + gradient noise in a measuring run
         for (int epoch = 0; epoch < 3; epoch++) {
             rec.nextFit();
             pw.fit(SyntheticData.iterator(all, 32)); // 20 batches: 10 rounds
         }
         double after = net.score(all);
-        assertTrue(after < 0.7 * before, "loss " + before + " -> " + after);
+        NoisyRuns.record("1-bit adam mlp", after / before);
+        // < 0.5x: 3 runs with 1e-6 relative gradient noise (NoisyRuns) ended at 5.3e-4-6.1e-4x
+        assertTrue(after < 0.5 * before, "loss " + before + " -> " + after);
         assertEquals(
                 30, acc.fullPrecisionSteps() + acc.compressedSteps(), "3 fits x 10 rounds (20 batches, 2 workers)");
         assertTrue(acc.compressedSteps() == 24 && acc.fullPrecisionSteps() == 6, acc.compressedSteps() + " compressed");
