@@ -51,7 +51,7 @@ final class LantonNoise implements CrossLayerRule {
                 if (b.state(i, "seen").getDouble(0) > 0) {
                     INDArray d = diff.like(g).assign(g).subi(prev);
                     double q = group == NormGroup.HIDDEN
-                            ? c.dualScale(p) * nuclear(p).of(p.cView(d))
+                            ? c.dualScale(p) * nuclear(p).ofFlat(d) // d in the order of p's 'c' view
                             : Kernels.norm1(d);
                     h = c.beta2() * h + (1 - c.beta2()) * q * q;
                     nObs += 1;
@@ -59,7 +59,7 @@ final class LantonNoise implements CrossLayerRule {
                     ExactCounter.write(b.state(i, "nObs"), nObs);
                 }
                 prev.assign(g);
-                b.state(i, "seen").assign(1.0);
+                b.state(i, "seen").putScalar(0, 1.0);
                 if (nObs >= 1) {
                     int slot = group == NormGroup.HIDDEN ? 0 : 1;
                     out[slot] = Math.max(out[slot], 1.0 / Math.sqrt(h + c.epsilon()));

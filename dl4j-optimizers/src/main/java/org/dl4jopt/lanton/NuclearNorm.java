@@ -12,6 +12,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 final class NuclearNorm {
     private final INDArray d;
+    private final INDArray dFlat;
     private final INDArray gram;
     private final INDArray lam;
 
@@ -22,11 +23,22 @@ final class NuclearNorm {
             d = Nd4j.create(DataType.DOUBLE, rows, cols);
             gram = Nd4j.create(DataType.DOUBLE, new long[] {k, k}, 'f');
             lam = Nd4j.create(DataType.DOUBLE, k);
+            dFlat = d.reshape(rows * cols);
         }
+    }
+
+    /** The norm of the 'c'-order {@code rows x cols} matrix whose elements {@code flat} holds in order. */
+    double ofFlat(INDArray flat) {
+        dFlat.assign(flat); // a flat copy: no matrix view of the caller's buffer to make each step
+        return ofD();
     }
 
     double of(INDArray matrix) {
         d.assign(matrix);
+        return ofD();
+    }
+
+    private double ofD() {
         boolean tall = d.rows() > d.columns();
         Nd4j.gemm(d, d, gram, tall, !tall, 1.0, 0.0);
         Nd4j.getBlasWrapper().syev('N', 'L', gram, lam);
