@@ -42,7 +42,9 @@ class TransferLearningTest {
                 () -> DropMuon.builder().build(),
                 () -> Fismo.builder().graft(false).build(),
                 () -> Lanton.builder().build(),
-                () -> AdaptiveMemorySgd.builder().build(),
+                () -> AdaptiveMemorySgd.builder()
+                        .learningRate(0.5) // the default before issue 15, at which TRAINED was measured
+                        .build(),
                 () -> AdaptiveMemoryAdamW.builder().build(),
                 () -> OneBitAdam.builder()
                         .biasCorrection(false)
