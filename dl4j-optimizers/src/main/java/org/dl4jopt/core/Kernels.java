@@ -55,20 +55,12 @@ public final class Kernels {
      * and one scalar back. HALF, BFLOAT16 and non-contiguous arrays are first copied into a DOUBLE buffer: ND4J
      * 1.0.0-M2.1's match-condition count ({@code Conditions.notFinite()}) misses NaN in HALF arrays.
      */
-    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     public static boolean hasNonFinite(INDArray a) {
         DataType t = a.dataType();
         INDArray x = (t == DataType.FLOAT || t == DataType.DOUBLE) && a.elementWiseStride() == 1 ? a : wide(0, a);
-        INDArray[] z = ZEROS.get();
-        int k = x.dataType() == DataType.FLOAT ? 0 : 1;
-        long n = x.length();
-        if (z[k] == null || z[k].length() < n) {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                z[k] = Nd4j.zeros(x.dataType(), Math.max(n, 2 * (z[k] == null ? 0 : z[k].length())));
-            }
-        }
+        INDArray zeros = atLeast(ZEROS.get(), x.dataType() == DataType.FLOAT ? 0 : 1, x.dataType(), x.length());
         // level-1 dot over the first n elements of both: no view of the zeros to make
-        return Double.isNaN(Nd4j.getBlasWrapper().level1().dot(n, 0.0, x, z[k]));
+        return Double.isNaN(Nd4j.getBlasWrapper().level1().dot(x.length(), 0.0, x, zeros));
     }
 
     /**
@@ -95,18 +87,24 @@ public final class Kernels {
     }
 
     /** A DOUBLE copy of {@code a} in this thread's reusable buffer {@code slot} (valid until the next call). */
-    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
     private static INDArray wide(int slot, INDArray a) {
-        INDArray[] bufs = WIDE.get();
         long n = a.length();
-        if (bufs[slot] == null || bufs[slot].length() < n) {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                bufs[slot] =
-                        Nd4j.create(DataType.DOUBLE, Math.max(n, 2 * (bufs[slot] == null ? 0 : bufs[slot].length())));
-            }
-        }
-        INDArray w = bufs[slot].get(NDArrayIndex.interval(0, n));
+        INDArray w = atLeast(WIDE.get(), slot, DataType.DOUBLE, n).get(NDArrayIndex.interval(0, n));
         w.assign(a.reshape(n));
         return w;
+    }
+
+    /**
+     * This thread's reusable buffer {@code bufs[slot]} of type {@code t}, at least {@code n} long (grown by doubling,
+     * outside any DL4J workspace; a new buffer is zeros).
+     */
+    @SuppressWarnings("try") // the workspace scope is the resource; its variable is never read
+    private static INDArray atLeast(INDArray[] bufs, int slot, DataType t, long n) {
+        if (bufs[slot] == null || bufs[slot].length() < n) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                bufs[slot] = Nd4j.zeros(t, Math.max(n, 2 * (bufs[slot] == null ? 0 : bufs[slot].length())));
+            }
+        }
+        return bufs[slot];
     }
 }
