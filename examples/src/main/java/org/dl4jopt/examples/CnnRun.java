@@ -72,7 +72,8 @@ public final class CnnRun implements Task {
     public RunResult train(RunSpec spec, PrintStream progress) {
         OptimizerRegistry.Entry entry = spec.optimizer().entry();
         Double wd = entry.effectiveWeightDecay(spec.weightDecay());
-        IUpdater updater = entry.create(spec.optimizer().learningRate(), wd, spec.seed());
+        OptimizerRegistry.SecondaryRates secondary = entry.applicable(spec.secondaryRates());
+        IUpdater updater = entry.create(spec.optimizer().learningRate(), wd, spec.seed(), secondary);
         MultiLayerConfiguration conf = TestModels.cnn(updater, spec.seed(), spec.dtype());
         if (wd != null && wd > 0 && entry.weightDecayMode() == OptimizerRegistry.WeightDecayMode.DL4J_REGULARIZATION) {
             OptimizerRegistry.addDl4jWeightDecay(conf, wd);
@@ -94,7 +95,8 @@ public final class CnnRun implements Task {
                 spec.seed(),
                 trainSize,
                 data.testSize(),
-                spec.target());
+                spec.target(),
+                secondary);
         TrainLoop.Plan plan =
                 new TrainLoop.Plan(settings, spec.maxSteps(), spec.evalEvery(), spec.stopAtTarget(), itersPerEpoch);
         return TrainLoop.run(

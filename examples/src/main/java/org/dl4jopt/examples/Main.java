@@ -134,7 +134,8 @@ public final class Main {
                 o.target,
                 o.maxSteps,
                 o.stopAtTarget,
-                DataType.FLOAT);
+                DataType.FLOAT,
+                o.secondaryRates());
     }
 
     static String optimizerList() {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -16,6 +17,7 @@ import org.dl4jopt.am.AdaptiveMemoryAdamW;
 import org.dl4jopt.am.AdaptiveMemorySgd;
 import org.dl4jopt.am.AmBetas;
 import org.dl4jopt.am.BetaGranularity;
+import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.dropmuon.DropMuonBackprop;
 import org.dl4jopt.fismo.Fismo;
@@ -42,7 +44,29 @@ public final class OptimizerRegistry {
      */
     @FunctionalInterface
     public interface UpdaterFactory {
-        IUpdater create(double learningRate, double weightDecay, long seed);
+        IUpdater create(double learningRate, double weightDecay, long seed, SecondaryRates secondary);
+    }
+
+    /**
+     * The rates besides the main one ({@code --adam-lr}, {@code --sign-lr}); null: the optimizer's default.
+     * {@code adam}: the AdamW fallback of the Muon family (embeddings, output head, first convolution, biases);
+     * {@code sign}: LANTON's Signum rate (embedding, head, first convolution).
+     */
+    public record SecondaryRates(Double adam, Double sign) {
+        public static final SecondaryRates DEFAULTS = new SecondaryRates(null, null);
+
+        /** {@code b} with the AdamW fallback rate set when one was given. */
+        <B extends ShapeAwareUpdater.RoutedBuilder<B>> B applyAdam(B b) {
+            return adam == null ? b : b.adamLearningRate(adam);
+        }
+
+        /** Which of the two are set, as the option names, for error messages and file labels. */
+        public List<String> given() {
+            List<String> g = new ArrayList<>();
+            if (adam != null) g.add(ADAM_LR);
+            if (sign != null) g.add(SIGN_LR);
+            return g;
+        }
     }
 
     /** Where the decoupled weight decay of {@code --weight-decay} is applied. */
@@ -67,7 +91,8 @@ public final class OptimizerRegistry {
             UpdaterFactory factory,
             WeightDecayMode weightDecayMode,
             Supplier<List<TrainingListener>> listeners,
-            Double defaultWeightDecay) {
+            Double defaultWeightDecay,
+            Set<String> secondaryRates) {
 
         /** The weight decay a run uses: {@code --weight-decay} if given, else the entry's default (null: none). */
         public Double effectiveWeightDecay(Double requested) {
@@ -78,10 +103,17 @@ public final class OptimizerRegistry {
          * A fresh updater with the given learning rate (null: the default), weight decay (null: none) and seed (used
          * only by optimizers that draw random numbers).
          */
-        public IUpdater create(Double learningRate, Double weightDecay, long seed) {
+        public IUpdater create(Double learningRate, Double weightDecay, long seed, SecondaryRates secondary) {
             double lr = learningRate != null ? learningRate : defaultLearningRate;
             double wd = weightDecay != null ? weightDecay : 0.0;
-            return factory.create(lr, weightDecayMode == WeightDecayMode.IN_UPDATER ? wd : 0.0, seed);
+            return factory.create(lr, weightDecayMode == WeightDecayMode.IN_UPDATER ? wd : 0.0, seed, secondary);
+        }
+
+        /** The part of {@code requested} this optimizer takes (a rate it has no use for is left at null). */
+        public SecondaryRates applicable(SecondaryRates requested) {
+            return new SecondaryRates(
+                    secondaryRates.contains(ADAM_LR) ? requested.adam() : null,
+                    secondaryRates.contains(SIGN_LR) ? requested.sign() : null);
         }
 
         /** Fresh instances of the listeners this optimizer needs on the network (empty for most). */
@@ -92,6 +124,14 @@ public final class OptimizerRegistry {
 
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
+    /** The options of {@link SecondaryRates}. */
+    public static final String ADAM_LR = "--adam-lr";
+
+    public static final String SIGN_LR = "--sign-lr";
+
+    /** The entries built on the Muon family's routing, whose AdamW fallback rate {@code --adam-lr} sets. */
+    private static final Set<String> MUON_FAMILY = Set.of("muon", "dropmuon", "fismo", "fismo-graft", "lanton");
+
     /** Default decoupled weight decay of the {@code adamw} baseline (PyTorch's {@code AdamW} default). */
     public static final double ADAMW_WEIGHT_DECAY = 0.01;
 
@@ -101,7 +141,7 @@ public final class OptimizerRegistry {
                 Muon.DEFAULT_LEARNING_RATE,
                 "Muon: orthogonalised (Newton-Schulz) momentum for hidden conv/dense weights; AdamW (lr 3e-4) "
                         + "for the first conv, the output layer and biases",
-                (lr, wd, seed) -> Muon.builder()
+                (lr, wd, seed, more) -> more.applyAdam(Muon.builder())
                         .learningRate(lr)
                         .weightDecay(wd)
                         .adamWeightDecay(wd)
@@ -112,14 +152,14 @@ public final class OptimizerRegistry {
                 1e-3,
                 "DL4J Adam (beta1 0.9, beta2 0.999, eps 1e-8); with --weight-decay it is AdamW "
                         + "(DL4J decoupled WeightDecay)",
-                (lr, wd, seed) -> new Adam(lr),
+                (lr, wd, seed, more) -> new Adam(lr),
                 WeightDecayMode.DL4J_REGULARIZATION);
         register(
                 "adamw",
                 1e-3,
                 "DL4J Adam + decoupled weight decay 0.01 (DL4J WeightDecay, applyLR=true: W <- W - lr*0.01*W after "
                         + "the Adam step, weights only, not biases; PyTorch's AdamW default); --weight-decay overrides",
-                (lr, wd, seed) -> new Adam(lr),
+                (lr, wd, seed, more) -> new Adam(lr),
                 WeightDecayMode.DL4J_REGULARIZATION,
                 null,
                 ADAMW_WEIGHT_DECAY);
@@ -127,14 +167,14 @@ public final class OptimizerRegistry {
                 "sgd",
                 0.05,
                 "DL4J Nesterovs: SGD with Nesterov momentum 0.9",
-                (lr, wd, seed) -> new Nesterovs(lr, 0.9),
+                (lr, wd, seed, more) -> new Nesterovs(lr, 0.9),
                 WeightDecayMode.DL4J_REGULARIZATION);
         register(
                 "dropmuon",
                 DropMuon.DEFAULT_LEARNING_RATE,
                 "Drop-Muon: Muon that each iteration updates only the layers from a random cutoff (uniform, "
                         + "seeded by --seed) to the output; the backward pass stops at the cutoff (DropMuonBackprop)",
-                (lr, wd, seed) -> DropMuon.builder()
+                (lr, wd, seed, more) -> more.applyAdam(DropMuon.builder())
                         .learningRate(lr)
                         .seed(seed)
                         .weightDecay(wd)
@@ -148,7 +188,7 @@ public final class OptimizerRegistry {
                 Fismo.DEFAULT_LEARNING_RATE,
                 "FISMO: Muon's step in a Kronecker-factored Fisher trust region (P^-1/2 NS(M) Q^-1/2, factors "
                         + "from the gradients); sides above 1024 keep the identity factor; AdamW fallback as Muon",
-                (lr, wd, seed) -> Fismo.builder()
+                (lr, wd, seed, more) -> more.applyAdam(Fismo.builder())
                         .graft(false)
                         .learningRate(lr)
                         .weightDecay(wd)
@@ -162,7 +202,7 @@ public final class OptimizerRegistry {
                         + "default lr 0.02; the spec's setting "
                         + "'if unstable', e.g. the transformer, whose rank-deficient factors amplify weak directions "
                         + "up to 1/damping at the default)",
-                (lr, wd, seed) -> Fismo.builder()
+                (lr, wd, seed, more) -> more.applyAdam(Fismo.builder())
                         .learningRate(lr)
                         .graft(true)
                         .weightDecay(wd)
@@ -174,11 +214,13 @@ public final class OptimizerRegistry {
                 Lanton.DEFAULT_LEARNING_RATE,
                 "LANTON: noise-adaptive layerwise rates over Muon (Moonlight scale); Signum for the first conv "
                         + "and the head; rates logged every 100 iterations (LantonRates)",
-                (lr, wd, seed) -> Lanton.builder()
-                        .learningRate(lr)
-                        .weightDecay(wd)
-                        .adamWeightDecay(wd)
-                        .build(),
+                (lr, wd, seed, more) -> {
+                    Lanton.Builder b = more.applyAdam(Lanton.builder())
+                            .learningRate(lr)
+                            .weightDecay(wd)
+                            .adamWeightDecay(wd);
+                    return (more.sign() == null ? b : b.signLearningRate(more.sign())).build();
+                },
                 WeightDecayMode.IN_UPDATER,
                 () -> List.of(new LantonRates(100)));
         register(
@@ -186,7 +228,7 @@ public final class OptimizerRegistry {
                 OneBitAdam.DEFAULT_LEARNING_RATE,
                 "1-bit Adam with one worker (DeepSpeed semantics: no compression): bias-corrected Adam for 100 "
                         + "iterations, then the variance frozen",
-                (lr, wd, seed) -> OneBitAdam.builder()
+                (lr, wd, seed, more) -> OneBitAdam.builder()
                         .momentumMaskThreshold(0)
                         .learningRate(lr)
                         .weightDecay(wd)
@@ -200,7 +242,7 @@ public final class OptimizerRegistry {
                 "AM-SGD: momentum with one network-wide adaptive memory beta per step (lambda 0.1, beta <= 0.9; "
                         + "per tensor with --weight-decay, whose coupled L2 a global beta cannot include); EMA-form "
                         + "direction, so lr 0.5 matches sgd's 0.05; betas logged every 100 iterations (AmBetas)",
-                (lr, wd, seed) -> AdaptiveMemorySgd.builder()
+                (lr, wd, seed, more) -> AdaptiveMemorySgd.builder()
                         .learningRate(lr)
                         .granularity(wd > 0 ? BetaGranularity.PER_TENSOR : BetaGranularity.GLOBAL)
                         .weightDecay(wd)
@@ -212,7 +254,7 @@ public final class OptimizerRegistry {
                 AdaptiveMemoryAdamW.DEFAULT_LEARNING_RATE,
                 "AM-AdamW: AdamW whose first-moment beta adapts per tensor (lambda 0.1, beta <= 0.89); betas logged "
                         + "every 100 iterations (AmBetas)",
-                (lr, wd, seed) -> AdaptiveMemoryAdamW.builder()
+                (lr, wd, seed, more) -> AdaptiveMemoryAdamW.builder()
                         .learningRate(lr)
                         .weightDecay(wd)
                         .build(),
@@ -251,8 +293,28 @@ public final class OptimizerRegistry {
             WeightDecayMode weightDecayMode,
             Supplier<List<TrainingListener>> listeners,
             Double defaultWeightDecay) {
+        Set<String> secondary = name.equals("lanton")
+                ? Set.of(ADAM_LR, SIGN_LR)
+                : MUON_FAMILY.contains(name) ? Set.of(ADAM_LR) : Set.of();
         ENTRIES.put(
-                name, new Entry(name, defaultLr, description, factory, weightDecayMode, listeners, defaultWeightDecay));
+                name,
+                new Entry(
+                        name,
+                        defaultLr,
+                        description,
+                        factory,
+                        weightDecayMode,
+                        listeners,
+                        defaultWeightDecay,
+                        secondary));
+    }
+
+    /** The entries that accept {@code option} ({@code --adam-lr} or {@code --sign-lr}). */
+    public static List<String> accepting(String option) {
+        return ENTRIES.values().stream()
+                .filter(e -> e.secondaryRates().contains(option))
+                .map(Entry::name)
+                .collect(Collectors.toList());
     }
 
     /** All entries, in registration order. */

@@ -213,6 +213,21 @@ public final class Options {
     public Double learningRate;
 
     @Option(
+            names = "--adam-lr",
+            paramLabel = "X",
+            description = "muon, dropmuon, fismo, fismo-graft, lanton: learning rate of their AdamW fallback (first"
+                    + " convolution, embeddings, output layer, biases; default the library's 3e-4); the other"
+                    + " optimizers of a compare are not affected")
+    public Double adamLearningRate;
+
+    @Option(
+            names = "--sign-lr",
+            paramLabel = "X",
+            description = "lanton: learning rate of its Signum group (first convolution, embeddings, output layer;"
+                    + " default the library's); the other optimizers of a compare are not affected")
+    public Double signLearningRate;
+
+    @Option(
             names = "--weight-decay",
             paramLabel = "X",
             description =
@@ -352,6 +367,8 @@ public final class Options {
             o.seeds = List.copyOf(seeds);
         }
         positive("--lr", learningRate);
+        positive(OptimizerRegistry.ADAM_LR, adamLearningRate);
+        positive(OptimizerRegistry.SIGN_LR, signLearningRate);
         if (lrSweepOption != null) {
             List<Double> m = new ArrayList<>();
             for (String part : lrSweepOption.split(",")) {
@@ -422,6 +439,19 @@ public final class Options {
                 o.baseline = labels.contains("adam") ? "adam" : labels.get(0);
             }
         }
+        for (String option : secondaryRates().given()) {
+            List<String> accepting = OptimizerRegistry.accepting(option);
+            if (o.optimizers.stream()
+                    .noneMatch(p -> accepting.contains(p.entry().name()))) {
+                throw CliException.usage(option + " applies only to " + String.join(", ", accepting)
+                        + ", and none of them is among the optimizers of this command.");
+            }
+        }
+    }
+
+    /** The rates of {@code --adam-lr} and {@code --sign-lr} (null: each optimizer's default). */
+    public OptimizerRegistry.SecondaryRates secondaryRates() {
+        return new OptimizerRegistry.SecondaryRates(adamLearningRate, signLearningRate);
     }
 
     /** The seed of a single run and of a comparison's sweep. */

@@ -58,6 +58,8 @@ public final class Reports {
                 metric.lossKey(),
                 "lr",
                 "weight_decay",
+                "adam_lr",
+                "sign_lr",
                 "seed",
                 "batch",
                 "train_examples",
@@ -159,6 +161,8 @@ public final class Reports {
         m.put(metric.lossKey(), round(r.finalLoss(), 6));
         m.put("lr", r.learningRate());
         m.put("weight_decay", r.weightDecay());
+        m.put("adam_lr", r.secondaryRates().adam());
+        m.put("sign_lr", r.secondaryRates().sign());
         m.put("seed", r.seed());
         m.put("batch", r.batch());
         m.put("train_examples", r.trainExamples());

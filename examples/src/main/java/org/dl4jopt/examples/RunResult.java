@@ -27,7 +27,8 @@ public final class RunResult {
             long seed,
             int trainExamples,
             int testExamples,
-            Double target) {}
+            Double target,
+            OptimizerRegistry.SecondaryRates secondaryRates) {}
 
     /**
      * One held-out evaluation, taken after {@code iteration} training iterations and {@code seconds} training seconds
@@ -106,6 +107,11 @@ public final class RunResult {
     /** Label of the optimizer in files and tables. */
     public String optimizer() {
         return settings.optimizer();
+    }
+
+    /** The rates besides the main one that this run set ({@code --adam-lr}, {@code --sign-lr}; null: default). */
+    public OptimizerRegistry.SecondaryRates secondaryRates() {
+        return settings.secondaryRates();
     }
 
     public double learningRate() {

@@ -4,7 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Everything one training run needs besides the data: optimizer (with the learning rate actually used), schedule,
- * seed and evaluation settings. {@code target}: the target of the model's {@link Metric}, or null; {@code maxSteps}:
+ * seed, evaluation settings and the rates besides the main one ({@code --adam-lr}, {@code --sign-lr}). {@code target}: the target of the model's {@link Metric}, or null; {@code maxSteps}:
  * 0 = train all epochs.
  */
 public record RunSpec(
@@ -18,11 +18,23 @@ public record RunSpec(
         Double target,
         int maxSteps,
         boolean stopAtTarget,
-        DataType dtype) {
+        DataType dtype,
+        OptimizerRegistry.SecondaryRates secondaryRates) {
 
     /** The same run with another optimizer choice and seed (a sweep candidate or a repeat). */
     public RunSpec with(Options.OptimizerChoice choice, long newSeed) {
         return new RunSpec(
-                model, choice, epochs, batch, newSeed, weightDecay, evalEvery, target, maxSteps, stopAtTarget, dtype);
+                model,
+                choice,
+                epochs,
+                batch,
+                newSeed,
+                weightDecay,
+                evalEvery,
+                target,
+                maxSteps,
+                stopAtTarget,
+                dtype,
+                secondaryRates);
     }
 }

@@ -124,7 +124,8 @@ public final class TransformerRun implements Task {
     public RunResult train(RunSpec spec, PrintStream progress) {
         OptimizerRegistry.Entry entry = spec.optimizer().entry();
         Double wd = entry.effectiveWeightDecay(spec.weightDecay());
-        IUpdater updater = entry.create(spec.optimizer().learningRate(), wd, spec.seed());
+        OptimizerRegistry.SecondaryRates secondary = entry.applicable(spec.secondaryRates());
+        IUpdater updater = entry.create(spec.optimizer().learningRate(), wd, spec.seed(), secondary);
         ComputationGraphConfiguration conf = CharTransformer.config(modelSpec, updater, spec.seed(), spec.dtype());
         if (wd != null && wd > 0 && entry.weightDecayMode() == OptimizerRegistry.WeightDecayMode.DL4J_REGULARIZATION) {
             addDl4jWeightDecay(conf, wd);
@@ -145,7 +146,8 @@ public final class TransformerRun implements Task {
                 spec.seed(),
                 corpus.trainText().length(),
                 validationChars,
-                spec.target());
+                spec.target(),
+                secondary);
         TrainLoop.Plan plan =
                 new TrainLoop.Plan(settings, spec.maxSteps(), spec.evalEvery(), spec.stopAtTarget(), itersPerEpoch);
         DataSetIterator validation =

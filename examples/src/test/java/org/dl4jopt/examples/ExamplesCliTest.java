@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.dl4jopt.lanton.Lanton;
+import org.dl4jopt.muon.Muon;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,6 +101,45 @@ class ExamplesCliTest {
         assertThrows(CliException.class, () -> Options.parse("compare", "cnn", "--optimizer", "adam", "--out", "d"));
         assertThrows(
                 CliException.class, () -> Options.parse("compare", "cnn", "--optimizers", "adam,adam", "--out", "d"));
+    }
+
+    @Test
+    void secondaryRatesReachTheOptimizersThatHaveThem() {
+        Options o = Options.parse(
+                "compare",
+                "cnn",
+                "--optimizers",
+                "muon,lanton,adam",
+                "--adam-lr",
+                "1e-3",
+                "--sign-lr",
+                "2e-3",
+                "--out",
+                "d");
+        OptimizerRegistry.SecondaryRates rates = o.secondaryRates();
+        OptimizerRegistry.Entry muon = OptimizerRegistry.get("muon");
+        OptimizerRegistry.Entry lanton = OptimizerRegistry.get("lanton");
+        assertEquals(new OptimizerRegistry.SecondaryRates(1e-3, null), muon.applicable(rates));
+        assertEquals(rates, lanton.applicable(rates));
+        assertEquals(
+                OptimizerRegistry.SecondaryRates.DEFAULTS,
+                OptimizerRegistry.get("adam").applicable(rates));
+        assertEquals(
+                Muon.builder().learningRate(0.02).adamLearningRate(1e-3).build(),
+                muon.create(null, null, 1, muon.applicable(rates)));
+        assertEquals(
+                Lanton.builder().adamLearningRate(1e-3).signLearningRate(2e-3).build(),
+                lanton.create(null, null, 1, rates));
+        assertEquals(Muon.builder().build(), muon.create(null, null, 1, OptimizerRegistry.SecondaryRates.DEFAULTS));
+
+        CliException e = assertThrows(
+                CliException.class,
+                () -> Options.parse("compare", "cnn", "--optimizers", "muon,adam", "--sign-lr", "1e-3", "--out", "d"));
+        assertTrue(e.getMessage().contains("--sign-lr applies only to lanton"), e.getMessage());
+        assertThrows(
+                CliException.class,
+                () -> Options.parse("cnn", "--optimizer", "sgd", "--adam-lr", "1e-3", "--out", "d"));
+        assertThrows(CliException.class, () -> Options.parse("cnn", "--adam-lr", "0", "--out", "d"));
     }
 
     @Test

@@ -10,7 +10,18 @@ final class Synthetic {
 
     static RunResult.Settings settings(String name, double lr, long seed, int iterations, Double target) {
         return new RunResult.Settings(
-                "cnn", Metric.TEST_ACCURACY, name, lr, null, 1, 64, seed, iterations * 64, 500, target);
+                "cnn",
+                Metric.TEST_ACCURACY,
+                name,
+                lr,
+                null,
+                1,
+                64,
+                seed,
+                iterations * 64,
+                500,
+                target,
+                OptimizerRegistry.SecondaryRates.DEFAULTS);
     }
 
     /** A plausible training curve: exponential decay plus deterministic noise; evaluation every 50 iterations. */
