@@ -72,7 +72,7 @@ public final class CnnRun implements Task {
     public RunResult train(RunSpec spec, PrintStream progress) {
         OptimizerRegistry.Entry entry = spec.optimizer().entry();
         Double wd = entry.effectiveWeightDecay(spec.weightDecay());
-        OptimizerRegistry.SecondaryRates secondary = entry.applicable(spec.secondaryRates());
+        OptimizerRegistry.Extras secondary = entry.applicable(spec.extras());
         IUpdater updater = entry.create(spec.optimizer().learningRate(), wd, spec.seed(), secondary);
         MultiLayerConfiguration conf = TestModels.cnn(updater, spec.seed(), spec.dtype());
         if (wd != null && wd > 0 && entry.weightDecayMode() == OptimizerRegistry.WeightDecayMode.DL4J_REGULARIZATION) {

@@ -135,7 +135,7 @@ public final class Main {
                 o.maxSteps,
                 o.stopAtTarget,
                 DataType.FLOAT,
-                o.secondaryRates());
+                o.extras());
     }
 
     static String optimizerList() {

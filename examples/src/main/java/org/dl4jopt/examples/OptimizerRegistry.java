@@ -44,27 +44,34 @@ public final class OptimizerRegistry {
      */
     @FunctionalInterface
     public interface UpdaterFactory {
-        IUpdater create(double learningRate, double weightDecay, long seed, SecondaryRates secondary);
+        IUpdater create(double learningRate, double weightDecay, long seed, Extras secondary);
     }
 
     /**
-     * The rates besides the main one ({@code --adam-lr}, {@code --sign-lr}); null: the optimizer's default.
-     * {@code adam}: the AdamW fallback of the Muon family (embeddings, output head, first convolution, biases);
-     * {@code sign}: LANTON's Signum rate (embedding, head, first convolution).
+     * The settings besides the main rate ({@code --adam-lr}, {@code --sign-lr}, {@code --damping}); null: the
+     * optimizer's default. {@code adam}: the AdamW fallback rate of the Muon family (embeddings, output head, first
+     * convolution, biases); {@code sign}: LANTON's Signum rate (embedding, head, first convolution); {@code damping}:
+     * FISMO's relative damping.
      */
-    public record SecondaryRates(Double adam, Double sign) {
-        public static final SecondaryRates DEFAULTS = new SecondaryRates(null, null);
+    public record Extras(Double adam, Double sign, Double damping) {
+        public static final Extras DEFAULTS = new Extras(null, null, null);
 
         /** {@code b} with the AdamW fallback rate set when one was given. */
         <B extends ShapeAwareUpdater.RoutedBuilder<B>> B applyAdam(B b) {
             return adam == null ? b : b.adamLearningRate(adam);
         }
 
-        /** Which of the two are set, as the option names, for error messages and file labels. */
+        /** {@code b} with the AdamW fallback rate and the damping set when they were given. */
+        Fismo.Builder applyFismo(Fismo.Builder b) {
+            return damping == null ? applyAdam(b) : applyAdam(b).damping(damping);
+        }
+
+        /** Which of them are set, as the option names, for error messages and file labels. */
         public List<String> given() {
             List<String> g = new ArrayList<>();
             if (adam != null) g.add(ADAM_LR);
             if (sign != null) g.add(SIGN_LR);
+            if (damping != null) g.add(DAMPING);
             return g;
         }
     }
@@ -92,7 +99,7 @@ public final class OptimizerRegistry {
             WeightDecayMode weightDecayMode,
             Supplier<List<TrainingListener>> listeners,
             Double defaultWeightDecay,
-            Set<String> secondaryRates) {
+            Set<String> extras) {
 
         /** The weight decay a run uses: {@code --weight-decay} if given, else the entry's default (null: none). */
         public Double effectiveWeightDecay(Double requested) {
@@ -103,17 +110,18 @@ public final class OptimizerRegistry {
          * A fresh updater with the given learning rate (null: the default), weight decay (null: none) and seed (used
          * only by optimizers that draw random numbers).
          */
-        public IUpdater create(Double learningRate, Double weightDecay, long seed, SecondaryRates secondary) {
+        public IUpdater create(Double learningRate, Double weightDecay, long seed, Extras secondary) {
             double lr = learningRate != null ? learningRate : defaultLearningRate;
             double wd = weightDecay != null ? weightDecay : 0.0;
             return factory.create(lr, weightDecayMode == WeightDecayMode.IN_UPDATER ? wd : 0.0, seed, secondary);
         }
 
         /** The part of {@code requested} this optimizer takes (a rate it has no use for is left at null). */
-        public SecondaryRates applicable(SecondaryRates requested) {
-            return new SecondaryRates(
-                    secondaryRates.contains(ADAM_LR) ? requested.adam() : null,
-                    secondaryRates.contains(SIGN_LR) ? requested.sign() : null);
+        public Extras applicable(Extras requested) {
+            return new Extras(
+                    extras.contains(ADAM_LR) ? requested.adam() : null,
+                    extras.contains(SIGN_LR) ? requested.sign() : null,
+                    extras.contains(DAMPING) ? requested.damping() : null);
         }
 
         /** Fresh instances of the listeners this optimizer needs on the network (empty for most). */
@@ -124,10 +132,12 @@ public final class OptimizerRegistry {
 
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
-    /** The options of {@link SecondaryRates}. */
+    /** The options of {@link Extras}. */
     public static final String ADAM_LR = "--adam-lr";
 
     public static final String SIGN_LR = "--sign-lr";
+
+    public static final String DAMPING = "--damping";
 
     /** The entries built on the Muon family's routing, whose AdamW fallback rate {@code --adam-lr} sets. */
     private static final Set<String> MUON_FAMILY = Set.of("muon", "dropmuon", "fismo", "fismo-graft", "lanton");
@@ -188,7 +198,7 @@ public final class OptimizerRegistry {
                 Fismo.DEFAULT_LEARNING_RATE,
                 "FISMO: Muon's step in a Kronecker-factored Fisher trust region (P^-1/2 NS(M) Q^-1/2, factors "
                         + "from the gradients); sides above 1024 keep the identity factor; AdamW fallback as Muon",
-                (lr, wd, seed, more) -> more.applyAdam(Fismo.builder())
+                (lr, wd, seed, more) -> more.applyFismo(Fismo.builder())
                         .graft(false)
                         .learningRate(lr)
                         .weightDecay(wd)
@@ -202,7 +212,7 @@ public final class OptimizerRegistry {
                         + "default lr 0.02; the spec's setting "
                         + "'if unstable', e.g. the transformer, whose rank-deficient factors amplify weak directions "
                         + "up to 1/damping at the default)",
-                (lr, wd, seed, more) -> more.applyAdam(Fismo.builder())
+                (lr, wd, seed, more) -> more.applyFismo(Fismo.builder())
                         .learningRate(lr)
                         .graft(true)
                         .weightDecay(wd)
@@ -295,7 +305,9 @@ public final class OptimizerRegistry {
             Double defaultWeightDecay) {
         Set<String> secondary = name.equals("lanton")
                 ? Set.of(ADAM_LR, SIGN_LR)
-                : MUON_FAMILY.contains(name) ? Set.of(ADAM_LR) : Set.of();
+                : name.startsWith("fismo")
+                        ? Set.of(ADAM_LR, DAMPING)
+                        : MUON_FAMILY.contains(name) ? Set.of(ADAM_LR) : Set.of();
         ENTRIES.put(
                 name,
                 new Entry(
@@ -309,10 +321,10 @@ public final class OptimizerRegistry {
                         secondary));
     }
 
-    /** The entries that accept {@code option} ({@code --adam-lr} or {@code --sign-lr}). */
+    /** The entries that accept {@code option} ({@code --adam-lr}, {@code --sign-lr}, {@code --damping}). */
     public static List<String> accepting(String option) {
         return ENTRIES.values().stream()
-                .filter(e -> e.secondaryRates().contains(option))
+                .filter(e -> e.extras().contains(option))
                 .map(Entry::name)
                 .collect(Collectors.toList());
     }

@@ -228,6 +228,13 @@ public final class Options {
     public Double signLearningRate;
 
     @Option(
+            names = "--damping",
+            paramLabel = "X",
+            description = "fismo, fismo-graft: relative damping of the Fisher factors (default the library's 1e-3);"
+                    + " the other optimizers of a compare are not affected")
+    public Double damping;
+
+    @Option(
             names = "--weight-decay",
             paramLabel = "X",
             description =
@@ -369,6 +376,7 @@ public final class Options {
         positive("--lr", learningRate);
         positive(OptimizerRegistry.ADAM_LR, adamLearningRate);
         positive(OptimizerRegistry.SIGN_LR, signLearningRate);
+        positive(OptimizerRegistry.DAMPING, damping);
         if (lrSweepOption != null) {
             List<Double> m = new ArrayList<>();
             for (String part : lrSweepOption.split(",")) {
@@ -439,7 +447,7 @@ public final class Options {
                 o.baseline = labels.contains("adam") ? "adam" : labels.get(0);
             }
         }
-        for (String option : secondaryRates().given()) {
+        for (String option : extras().given()) {
             List<String> accepting = OptimizerRegistry.accepting(option);
             if (o.optimizers.stream()
                     .noneMatch(p -> accepting.contains(p.entry().name()))) {
@@ -450,8 +458,8 @@ public final class Options {
     }
 
     /** The rates of {@code --adam-lr} and {@code --sign-lr} (null: each optimizer's default). */
-    public OptimizerRegistry.SecondaryRates secondaryRates() {
-        return new OptimizerRegistry.SecondaryRates(adamLearningRate, signLearningRate);
+    public OptimizerRegistry.Extras extras() {
+        return new OptimizerRegistry.Extras(adamLearningRate, signLearningRate, damping);
     }
 
     /** The seed of a single run and of a comparison's sweep. */

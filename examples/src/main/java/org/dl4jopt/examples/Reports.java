@@ -60,6 +60,7 @@ public final class Reports {
                 "weight_decay",
                 "adam_lr",
                 "sign_lr",
+                "damping",
                 "seed",
                 "batch",
                 "train_examples",
@@ -161,8 +162,9 @@ public final class Reports {
         m.put(metric.lossKey(), round(r.finalLoss(), 6));
         m.put("lr", r.learningRate());
         m.put("weight_decay", r.weightDecay());
-        m.put("adam_lr", r.secondaryRates().adam());
-        m.put("sign_lr", r.secondaryRates().sign());
+        m.put("adam_lr", r.extras().adam());
+        m.put("sign_lr", r.extras().sign());
+        m.put("damping", r.extras().damping());
         m.put("seed", r.seed());
         m.put("batch", r.batch());
         m.put("train_examples", r.trainExamples());

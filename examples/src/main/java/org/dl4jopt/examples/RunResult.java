@@ -28,7 +28,7 @@ public final class RunResult {
             int trainExamples,
             int testExamples,
             Double target,
-            OptimizerRegistry.SecondaryRates secondaryRates) {}
+            OptimizerRegistry.Extras extras) {}
 
     /**
      * One held-out evaluation, taken after {@code iteration} training iterations and {@code seconds} training seconds
@@ -110,8 +110,8 @@ public final class RunResult {
     }
 
     /** The rates besides the main one that this run set ({@code --adam-lr}, {@code --sign-lr}; null: default). */
-    public OptimizerRegistry.SecondaryRates secondaryRates() {
-        return settings.secondaryRates();
+    public OptimizerRegistry.Extras extras() {
+        return settings.extras();
     }
 
     public double learningRate() {

@@ -19,7 +19,7 @@ public record RunSpec(
         int maxSteps,
         boolean stopAtTarget,
         DataType dtype,
-        OptimizerRegistry.SecondaryRates secondaryRates) {
+        OptimizerRegistry.Extras extras) {
 
     /** The same run with another optimizer choice and seed (a sweep candidate or a repeat). */
     public RunSpec with(Options.OptimizerChoice choice, long newSeed) {
@@ -35,6 +35,6 @@ public record RunSpec(
                 maxSteps,
                 stopAtTarget,
                 dtype,
-                secondaryRates);
+                extras);
     }
 }

@@ -124,7 +124,7 @@ public final class TransformerRun implements Task {
     public RunResult train(RunSpec spec, PrintStream progress) {
         OptimizerRegistry.Entry entry = spec.optimizer().entry();
         Double wd = entry.effectiveWeightDecay(spec.weightDecay());
-        OptimizerRegistry.SecondaryRates secondary = entry.applicable(spec.secondaryRates());
+        OptimizerRegistry.Extras secondary = entry.applicable(spec.extras());
         IUpdater updater = entry.create(spec.optimizer().learningRate(), wd, spec.seed(), secondary);
         ComputationGraphConfiguration conf = CharTransformer.config(modelSpec, updater, spec.seed(), spec.dtype());
         if (wd != null && wd > 0 && entry.weightDecayMode() == OptimizerRegistry.WeightDecayMode.DL4J_REGULARIZATION) {

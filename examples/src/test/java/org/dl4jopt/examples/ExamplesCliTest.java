@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.lanton.Lanton;
 import org.dl4jopt.muon.Muon;
 import org.junit.jupiter.api.Test;
@@ -104,7 +105,7 @@ class ExamplesCliTest {
     }
 
     @Test
-    void secondaryRatesReachTheOptimizersThatHaveThem() {
+    void extrasReachTheOptimizersThatHaveThem() {
         Options o = Options.parse(
                 "compare",
                 "cnn",
@@ -116,22 +117,30 @@ class ExamplesCliTest {
                 "2e-3",
                 "--out",
                 "d");
-        OptimizerRegistry.SecondaryRates rates = o.secondaryRates();
+        OptimizerRegistry.Extras rates = o.extras();
         OptimizerRegistry.Entry muon = OptimizerRegistry.get("muon");
         OptimizerRegistry.Entry lanton = OptimizerRegistry.get("lanton");
-        assertEquals(new OptimizerRegistry.SecondaryRates(1e-3, null), muon.applicable(rates));
+        assertEquals(new OptimizerRegistry.Extras(1e-3, null, null), muon.applicable(rates));
         assertEquals(rates, lanton.applicable(rates));
         assertEquals(
-                OptimizerRegistry.SecondaryRates.DEFAULTS,
-                OptimizerRegistry.get("adam").applicable(rates));
+                OptimizerRegistry.Extras.DEFAULTS, OptimizerRegistry.get("adam").applicable(rates));
         assertEquals(
                 Muon.builder().learningRate(0.02).adamLearningRate(1e-3).build(),
                 muon.create(null, null, 1, muon.applicable(rates)));
         assertEquals(
                 Lanton.builder().adamLearningRate(1e-3).signLearningRate(2e-3).build(),
                 lanton.create(null, null, 1, rates));
-        assertEquals(Muon.builder().build(), muon.create(null, null, 1, OptimizerRegistry.SecondaryRates.DEFAULTS));
+        assertEquals(Muon.builder().build(), muon.create(null, null, 1, OptimizerRegistry.Extras.DEFAULTS));
 
+        assertEquals(
+                Fismo.builder().graft(false).damping(0.05).build(),
+                OptimizerRegistry.get("fismo")
+                        .create(
+                                null,
+                                null,
+                                1,
+                                Options.parse("cnn", "--optimizer", "fismo", "--damping", "0.05", "--out", "d")
+                                        .extras()));
         CliException e = assertThrows(
                 CliException.class,
                 () -> Options.parse("compare", "cnn", "--optimizers", "muon,adam", "--sign-lr", "1e-3", "--out", "d"));

@@ -82,7 +82,7 @@ class SweepTest {
     void adamwIsAdamWithDecoupledDecayByDefault() {
         OptimizerRegistry.Entry e = OptimizerRegistry.get("adamw");
         assertInstanceOf(
-                Adam.class, e.create(null, e.effectiveWeightDecay(null), 1, OptimizerRegistry.SecondaryRates.DEFAULTS));
+                Adam.class, e.create(null, e.effectiveWeightDecay(null), 1, OptimizerRegistry.Extras.DEFAULTS));
         assertEquals(0.01, e.effectiveWeightDecay(null));
         assertEquals(0.05, e.effectiveWeightDecay(0.05));
         assertSame(OptimizerRegistry.WeightDecayMode.DL4J_REGULARIZATION, e.weightDecayMode());

@@ -21,7 +21,7 @@ final class Synthetic {
                 iterations * 64,
                 500,
                 target,
-                OptimizerRegistry.SecondaryRates.DEFAULTS);
+                OptimizerRegistry.Extras.DEFAULTS);
     }
 
     /** A plausible training curve: exponential decay plus deterministic noise; evaluation every 50 iterations. */

@@ -148,7 +148,7 @@ class TimeToTargetTest {
         OptimizerRegistry.Entry e = OptimizerRegistry.get("dropmuon");
         assertEquals(0.02, e.defaultLearningRate());
         assertSame(OptimizerRegistry.WeightDecayMode.IN_UPDATER, e.weightDecayMode());
-        assertInstanceOf(DropMuon.class, e.create(null, 1e-4, 7, OptimizerRegistry.SecondaryRates.DEFAULTS));
+        assertInstanceOf(DropMuon.class, e.create(null, 1e-4, 7, OptimizerRegistry.Extras.DEFAULTS));
         assertEquals(1, e.trainingListeners().size());
         assertInstanceOf(DropMuonBackprop.class, e.trainingListeners().get(0));
         // fresh listener per network (it holds per-network state)
