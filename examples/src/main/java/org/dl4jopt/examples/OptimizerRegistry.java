@@ -24,6 +24,7 @@ import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.lanton.Lanton;
 import org.dl4jopt.lanton.LantonRates;
 import org.dl4jopt.muon.Muon;
+import org.dl4jopt.muon.ShapeScale;
 import org.dl4jopt.onebit.OneBitAdam;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -140,7 +141,8 @@ public final class OptimizerRegistry {
     public static final String DAMPING = "--damping";
 
     /** The entries built on the Muon family's routing, whose AdamW fallback rate {@code --adam-lr} sets. */
-    private static final Set<String> MUON_FAMILY = Set.of("muon", "dropmuon", "fismo", "fismo-graft", "lanton");
+    private static final Set<String> MUON_FAMILY =
+            Set.of("muon", "dropmuon", "fismo", "fismo-graft", "lanton", "dmuon");
 
     /** Default decoupled weight decay of the {@code adamw} baseline (PyTorch's {@code AdamW} default). */
     public static final double ADAMW_WEIGHT_DECAY = 0.01;
@@ -233,6 +235,18 @@ public final class OptimizerRegistry {
                 },
                 WeightDecayMode.IN_UPDATER,
                 () -> List.of(new LantonRates(100)));
+        register(
+                "dmuon",
+                Lanton.DEFAULT_LEARNING_RATE,
+                "D-Muon: Muon with the Moonlight scale 0.2*sqrt(max(m, n)) (Nesterov on), LANTON's default base at "
+                        + "LANTON's rate: LANTON without its noise-adaptive rate factors, for LANTON's ablation",
+                (lr, wd, seed, more) -> more.applyAdam(Muon.builder())
+                        .shapeScale(ShapeScale.MOONLIGHT)
+                        .learningRate(lr)
+                        .weightDecay(wd)
+                        .adamWeightDecay(wd)
+                        .build(),
+                WeightDecayMode.IN_UPDATER);
         register(
                 "onebit-adam",
                 OneBitAdam.DEFAULT_LEARNING_RATE,

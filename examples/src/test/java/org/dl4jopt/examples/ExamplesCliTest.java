@@ -16,6 +16,7 @@ import javax.imageio.ImageIO;
 import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.lanton.Lanton;
 import org.dl4jopt.muon.Muon;
+import org.dl4jopt.muon.ShapeScale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -163,11 +164,20 @@ class ExamplesCliTest {
                         "fismo",
                         "fismo-graft",
                         "lanton",
+                        "dmuon",
                         "onebit-adam",
                         "am-sgd",
                         "am-adamw"),
                 OptimizerRegistry.names());
         assertEquals(0.05, OptimizerRegistry.get("SGD").defaultLearningRate());
+        OptimizerRegistry.Entry dmuon = OptimizerRegistry.get("dmuon");
+        assertEquals(Lanton.DEFAULT_LEARNING_RATE, dmuon.defaultLearningRate());
+        assertEquals( // LANTON's default base, at LANTON's rate
+                Muon.builder()
+                        .shapeScale(ShapeScale.MOONLIGHT)
+                        .learningRate(Lanton.DEFAULT_LEARNING_RATE)
+                        .build(),
+                dmuon.create(null, null, 1, OptimizerRegistry.Extras.DEFAULTS));
         assertTrue(Main.optimizerList().contains("lanton"));
     }
 
