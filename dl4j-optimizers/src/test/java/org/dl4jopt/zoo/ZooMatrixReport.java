@@ -31,6 +31,17 @@ class ZooMatrixReport {
         c.put("FISMO_NO_GRAFT", () -> Fismo.builder().graft(false).build());
         c.put("FISMO_DAMP_0.1", () -> Fismo.builder().damping(0.1).build());
         c.put(
+                "FISMO_NO_GRAFT_DAMP_0.01",
+                () -> Fismo.builder().graft(false).damping(0.01).build());
+        c.put("FISMO_NO_GRAFT_DAMP_0.01_LR_0.02", () -> Fismo.builder()
+                .graft(false)
+                .damping(0.01)
+                .learningRate(0.02)
+                .build());
+        c.put(
+                "FISMO_NO_GRAFT_DAMP_0.1",
+                () -> Fismo.builder().graft(false).damping(0.1).build());
+        c.put(
                 "AM_SGD_0.05",
                 () -> AdaptiveMemorySgd.builder().learningRate(0.05).build());
         c.put("AM_SGD_0.5", () -> AdaptiveMemorySgd.builder().learningRate(0.5).build());
