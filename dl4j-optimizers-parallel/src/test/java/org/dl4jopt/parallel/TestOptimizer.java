@@ -15,12 +15,19 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
- * Every optimizer of the library, built as the examples' OptimizerRegistry builds it (no weight decay), plus DL4J's
- * Adam as the baseline. The Muon family keeps its default rates; LANTON and the Adam-like ones get a 5-10x larger
- * rate than their defaults so that the tests' 24 steps per worker show a clear fall of the loss.
+ * Every optimizer of the library, built as the examples' OptimizerRegistry built it (no weight decay), plus DL4J's
+ * Adam as the baseline. The Muon family keeps the default rates of before issue 13 (written out: main rates, AdamW
+ * fallback 3e-4, FISMO's damping 1e-3, LANTON's Signum rate 3e-4), at which the bounds of these tests were measured;
+ * LANTON and the Adam-like ones get a 5-10x larger rate than those defaults so that the tests' 24 steps per worker
+ * show a clear fall of the loss.
  */
 enum TestOptimizer {
-    MUON(() -> Muon.builder().learningRate(Muon.DEFAULT_LEARNING_RATE).build(), false),
+    MUON(
+            () -> Muon.builder()
+                    .learningRate(0.02)
+                    .adamLearningRate(TestOptimizer.OLD_ADAM_LR)
+                    .build(),
+            false),
     /**
      * FISMO's steps are about 10x Muon's per element (median 2e-2 early, 6e-3 later on the test MLP); with a threshold
      * below that, every element goes out as +-threshold each step (a sign step) and FISMO hardly learns (MLP loss
@@ -29,25 +36,31 @@ enum TestOptimizer {
     FISMO(
             () -> Fismo.builder()
                     .graft(false)
-                    .learningRate(Fismo.DEFAULT_LEARNING_RATE)
+                    .damping(1e-3)
+                    .learningRate(0.01)
+                    .adamLearningRate(TestOptimizer.OLD_ADAM_LR)
                     .build(),
             false,
             2e-2),
     LANTON(
             () -> Lanton.builder()
-                    .learningRate(10 * Lanton.DEFAULT_LEARNING_RATE)
+                    .learningRate(0.03)
+                    .signLearningRate(3e-4)
+                    .adamLearningRate(TestOptimizer.OLD_ADAM_LR)
                     .build(),
             false),
     DROPMUON(
             () -> DropMuon.builder()
-                    .learningRate(DropMuon.DEFAULT_LEARNING_RATE)
+                    .learningRate(0.02)
+                    .adamLearningRate(TestOptimizer.OLD_ADAM_LR)
                     .seed(3)
                     .build(),
             false),
     /** Drop-Muon with its backward-truncating listener, which ParallelWrapper hands to every worker. */
     DROPMUON_BACKPROP(
             () -> DropMuon.builder()
-                    .learningRate(DropMuon.DEFAULT_LEARNING_RATE)
+                    .learningRate(0.02)
+                    .adamLearningRate(TestOptimizer.OLD_ADAM_LR)
                     .seed(3)
                     .build(),
             true),
@@ -77,6 +90,9 @@ enum TestOptimizer {
             false,
             1e-2),
     ADAM(() -> new Adam(1e-2), false, 1e-2);
+
+    /** The Muon family's AdamW fallback rate before issue 13 (1e-3 now). */
+    private static final double OLD_ADAM_LR = 3e-4;
 
     private final Supplier<IUpdater> factory;
     private final boolean backprop;

@@ -58,6 +58,8 @@ class ParameterAveragingTest {
             Map.entry("sgd", 0.55),
             Map.entry("dropmuon", 0.6),
             Map.entry("fismo", 0.65),
+            Map.entry("fismo-paper", 0.9),
+            Map.entry("dmuon", 0.9),
             Map.entry("fismo-graft", 0.8),
             Map.entry("lanton", 0.8),
             Map.entry("onebit-adam", 0.6),

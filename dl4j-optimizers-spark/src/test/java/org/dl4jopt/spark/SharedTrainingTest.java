@@ -59,6 +59,8 @@ class SharedTrainingTest {
             Map.entry("sgd", 0.55),
             Map.entry("dropmuon", 0.55),
             Map.entry("fismo", 0.75),
+            Map.entry("fismo-paper", 0.9),
+            Map.entry("dmuon", 0.9),
             Map.entry("fismo-graft", 0.75),
             Map.entry("lanton", 0.7),
             Map.entry("onebit-adam", 0.6),

@@ -64,7 +64,7 @@ final class SparkFixture {
 
     /** The registry's updater with its default learning rate, as the examples build it. */
     static IUpdater updater(String name) {
-        return OptimizerRegistry.get(name).create(null, null, SEED);
+        return OptimizerRegistry.get(name).create(null, null, SEED, OptimizerRegistry.Extras.DEFAULTS);
     }
 
     /** MLP dense1 (32, tanh) -> dense2 (32, tanh) -> output (4, softmax) with {@code name}'s updater, prepared. */

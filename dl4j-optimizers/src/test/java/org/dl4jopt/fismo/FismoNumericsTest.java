@@ -399,8 +399,13 @@ class FismoNumericsTest {
         assertEquals(1.2023, Fismo.builder().graft(false).build().polarBound(), 1e-4);
         assertEquals(
                 1001 * 1.2023,
-                Fismo.builder().graft(false).build().stepBound(square8()),
+                Fismo.builder().graft(false).damping(1e-3).build().stepBound(square8()),
                 0.1,
-                "8x8, both sides learned");
+                "8x8, both sides learned, damping 1e-3: (1 + mu) / mu = 1001");
+        assertEquals(
+                101 * 1.2023,
+                Fismo.builder().build().stepBound(square8()),
+                0.01,
+                "8x8, both sides learned, the default damping 0.01 without grafting: (1 + mu) / mu = 101");
     }
 }

@@ -92,7 +92,7 @@ class LantonTest {
         MultiLayerNetwork muon = mlp(
                 Muon.builder()
                         .shapeScale(ShapeScale.MOONLIGHT)
-                        .learningRate(3e-3)
+                        .learningRate(Lanton.DEFAULT_LEARNING_RATE)
                         .build(),
                 1);
         noisySteps(lanton, new double[] {1}, 0, 5, 3);

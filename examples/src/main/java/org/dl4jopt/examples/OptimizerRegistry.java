@@ -142,7 +142,7 @@ public final class OptimizerRegistry {
 
     /** The entries built on the Muon family's routing, whose AdamW fallback rate {@code --adam-lr} sets. */
     private static final Set<String> MUON_FAMILY =
-            Set.of("muon", "dropmuon", "fismo", "fismo-graft", "lanton", "dmuon");
+            Set.of("muon", "dropmuon", "fismo", "fismo-paper", "fismo-graft", "lanton", "dmuon");
 
     /** Default decoupled weight decay of the {@code adamw} baseline (PyTorch's {@code AdamW} default). */
     public static final double ADAMW_WEIGHT_DECAY = 0.01;
@@ -198,9 +198,21 @@ public final class OptimizerRegistry {
         register(
                 "fismo",
                 Fismo.DEFAULT_LEARNING_RATE,
-                "FISMO: Muon's step in a Kronecker-factored Fisher trust region (P^-1/2 NS(M) Q^-1/2, factors "
-                        + "from the gradients); sides above 1024 keep the identity factor; AdamW fallback as Muon",
+                "FISMO at the library's defaults: Muon's step in a Kronecker-factored Fisher trust region "
+                        + "(P^-1/2 NS(M) Q^-1/2, factors from the gradients, relative damping 0.01); sides above 1024 "
+                        + "keep the identity factor; AdamW fallback as Muon",
                 (lr, wd, seed, more) -> more.applyFismo(Fismo.builder())
+                        .learningRate(lr)
+                        .weightDecay(wd)
+                        .adamWeightDecay(wd)
+                        .build(),
+                WeightDecayMode.IN_UPDATER);
+        register(
+                "fismo-paper",
+                0.01,
+                "FISMO with the spec's starting values (damping 1e-3, lr half of Muon's, no grafting): whitening "
+                        + "amplifies weak directions up to 1000x; diverged on the transformer, Xception's loss rose",
+                (lr, wd, seed, more) -> more.applyFismo(Fismo.builder().damping(1e-3))
                         .graft(false)
                         .learningRate(lr)
                         .weightDecay(wd)
@@ -210,10 +222,8 @@ public final class OptimizerRegistry {
         register(
                 "fismo-graft",
                 Muon.DEFAULT_LEARNING_RATE,
-                "FISMO with norm grafting (graft(true): each step rescaled to Muon's Frobenius norm, hence Muon's "
-                        + "default lr 0.02; the spec's setting "
-                        + "'if unstable', e.g. the transformer, whose rank-deficient factors amplify weak directions "
-                        + "up to 1/damping at the default)",
+                "FISMO with norm grafting (graft(true): each step rescaled to the Frobenius norm of Muon's step, "
+                        + "hence Muon's rate; the spec's setting 'if unstable')",
                 (lr, wd, seed, more) -> more.applyFismo(Fismo.builder())
                         .learningRate(lr)
                         .graft(true)
@@ -251,21 +261,20 @@ public final class OptimizerRegistry {
                 "onebit-adam",
                 OneBitAdam.DEFAULT_LEARNING_RATE,
                 "1-bit Adam with one worker (DeepSpeed semantics: no compression): bias-corrected Adam for 100 "
-                        + "iterations, then the variance frozen",
+                        + "iterations, then the variance frozen (library defaults otherwise: momentum mask 0.01)",
                 (lr, wd, seed, more) -> OneBitAdam.builder()
-                        .momentumMaskThreshold(0)
                         .learningRate(lr)
                         .weightDecay(wd)
                         .freezeStep(100)
-                        .biasCorrection(true)
                         .build(),
                 WeightDecayMode.IN_UPDATER);
         register(
                 "am-sgd",
-                0.5, // not the library's default 0.1: the recorded comparisons (BENCHMARKS.md) ran at 0.5
+                AdaptiveMemorySgd.DEFAULT_LEARNING_RATE,
                 "AM-SGD: momentum with one network-wide adaptive memory beta per step (lambda 0.1, beta <= 0.9; "
                         + "per tensor with --weight-decay, whose coupled L2 a global beta cannot include); EMA-form "
-                        + "direction, so lr 0.5 matches sgd's 0.05; betas logged every 100 iterations (AmBetas)",
+                        + "direction (lr 0.5 would match sgd's 0.05 step; it diverged on zoo CNNs); betas logged every "
+                        + "100 iterations (AmBetas)",
                 (lr, wd, seed, more) -> AdaptiveMemorySgd.builder()
                         .learningRate(lr)
                         .granularity(wd > 0 ? BetaGranularity.PER_TENSOR : BetaGranularity.GLOBAL)

@@ -134,13 +134,13 @@ class ExamplesCliTest {
         assertEquals(Muon.builder().build(), muon.create(null, null, 1, OptimizerRegistry.Extras.DEFAULTS));
 
         assertEquals(
-                Fismo.builder().graft(false).damping(0.05).build(),
-                OptimizerRegistry.get("fismo")
+                Fismo.builder().graft(false).damping(0.05).learningRate(0.01).build(),
+                OptimizerRegistry.get("fismo-paper")
                         .create(
                                 null,
                                 null,
                                 1,
-                                Options.parse("cnn", "--optimizer", "fismo", "--damping", "0.05", "--out", "d")
+                                Options.parse("cnn", "--optimizer", "fismo-paper", "--damping", "0.05", "--out", "d")
                                         .extras()));
         CliException e = assertThrows(
                 CliException.class,
@@ -162,6 +162,7 @@ class ExamplesCliTest {
                         "sgd",
                         "dropmuon",
                         "fismo",
+                        "fismo-paper",
                         "fismo-graft",
                         "lanton",
                         "dmuon",
