@@ -55,13 +55,13 @@ class TransferLearningTest {
     /**
      * Loss after 200 steps on the one batch, as a fraction of the loss before, per optimizer (default settings):
      * halfway between the worst of 3 runs with 1e-6 relative gradient noise (NoisyRuns) and 1, rounded down to 0.05.
-     * Measured ratios: Muon 0.673x, DropMuon 0.787x, Fismo 0.689-0.69x, Lanton 0.934x, AdaptiveMemorySgd 0.331x, AdaptiveMemoryAdamW 0.794x, OneBitAdam 0.463x. (After 20 steps, the former length, LANTON was at 0.992x against a bound of 1x.)
+     * Measured ratios: Muon 0.673x, DropMuon 0.787x, Fismo 0.689-0.69x, Lanton 0.567x (0.934x at its defaults before issue 13), AdaptiveMemorySgd 0.331x, AdaptiveMemoryAdamW 0.794x, OneBitAdam 0.463x. (After 20 steps, the former length, LANTON was at 0.992x against a bound of 1x.)
      */
     static final Map<String, Double> TRAINED = Map.of(
             "Muon", 0.8,
             "DropMuon", 0.85,
             "Fismo", 0.8,
-            "Lanton", 0.95,
+            "Lanton", 0.75,
             "AdaptiveMemorySgd", 0.65,
             "AdaptiveMemoryAdamW", 0.85,
             "OneBitAdam", 0.7);
