@@ -62,9 +62,17 @@ public final class OptimizerRegistry {
             return adam == null ? b : b.adamLearningRate(adam);
         }
 
-        /** {@code b} with the AdamW fallback rate and the damping set when they were given. */
+        /**
+         * The Muon family's common settings on {@code b}: the main rate, the decoupled weight decay of the matrices
+         * and of the AdamW fallback, and the fallback rate when one was given.
+         */
+        <B extends ShapeAwareUpdater.RoutedBuilder<B>> B family(B b, double lr, double wd) {
+            return applyAdam(b).learningRate(lr).weightDecay(wd).adamWeightDecay(wd);
+        }
+
+        /** {@code b} with FISMO's damping set when one was given. */
         Fismo.Builder applyFismo(Fismo.Builder b) {
-            return damping == null ? applyAdam(b) : applyAdam(b).damping(damping);
+            return damping == null ? b : b.damping(damping);
         }
 
         /** Which of them are set, as the option names, for error messages and file labels. */
@@ -153,11 +161,7 @@ public final class OptimizerRegistry {
                 Muon.DEFAULT_LEARNING_RATE,
                 "Muon: orthogonalised (Newton-Schulz) momentum for hidden conv/dense weights; AdamW (lr 3e-4) "
                         + "for the first conv, the output layer and biases",
-                (lr, wd, seed, more) -> more.applyAdam(Muon.builder())
-                        .learningRate(lr)
-                        .weightDecay(wd)
-                        .adamWeightDecay(wd)
-                        .build(),
+                (lr, wd, seed, more) -> more.family(Muon.builder(), lr, wd).build(),
                 WeightDecayMode.IN_UPDATER);
         register(
                 "adam",
@@ -186,12 +190,8 @@ public final class OptimizerRegistry {
                 DropMuon.DEFAULT_LEARNING_RATE,
                 "Drop-Muon: Muon that each iteration updates only the layers from a random cutoff (uniform, "
                         + "seeded by --seed) to the output; the backward pass stops at the cutoff (DropMuonBackprop)",
-                (lr, wd, seed, more) -> more.applyAdam(DropMuon.builder())
-                        .learningRate(lr)
-                        .seed(seed)
-                        .weightDecay(wd)
-                        .adamWeightDecay(wd)
-                        .build(),
+                (lr, wd, seed, more) ->
+                        more.family(DropMuon.builder(), lr, wd).seed(seed).build(),
                 WeightDecayMode.IN_UPDATER,
                 () -> List.of(new DropMuonBackprop()));
 
@@ -201,22 +201,17 @@ public final class OptimizerRegistry {
                 "FISMO at the library's defaults: Muon's step in a Kronecker-factored Fisher trust region "
                         + "(P^-1/2 NS(M) Q^-1/2, factors from the gradients, relative damping 0.01); sides above 1024 "
                         + "keep the identity factor; AdamW fallback as Muon",
-                (lr, wd, seed, more) -> more.applyFismo(Fismo.builder())
-                        .learningRate(lr)
-                        .weightDecay(wd)
-                        .adamWeightDecay(wd)
-                        .build(),
+                (lr, wd, seed, more) ->
+                        more.family(more.applyFismo(Fismo.builder()), lr, wd).build(),
                 WeightDecayMode.IN_UPDATER);
         register(
                 "fismo-paper",
                 0.01,
                 "FISMO with the spec's starting values (damping 1e-3, lr half of Muon's, no grafting): whitening "
                         + "amplifies weak directions up to 1000x; diverged on the transformer, Xception's loss rose",
-                (lr, wd, seed, more) -> more.applyFismo(Fismo.builder().damping(1e-3))
+                (lr, wd, seed, more) -> more.family(
+                                more.applyFismo(Fismo.builder().damping(1e-3)), lr, wd)
                         .graft(false)
-                        .learningRate(lr)
-                        .weightDecay(wd)
-                        .adamWeightDecay(wd)
                         .build(),
                 WeightDecayMode.IN_UPDATER);
         register(
@@ -224,11 +219,8 @@ public final class OptimizerRegistry {
                 Muon.DEFAULT_LEARNING_RATE,
                 "FISMO with norm grafting (graft(true): each step rescaled to the Frobenius norm of Muon's step, "
                         + "hence Muon's rate; the spec's setting 'if unstable')",
-                (lr, wd, seed, more) -> more.applyFismo(Fismo.builder())
-                        .learningRate(lr)
+                (lr, wd, seed, more) -> more.family(more.applyFismo(Fismo.builder()), lr, wd)
                         .graft(true)
-                        .weightDecay(wd)
-                        .adamWeightDecay(wd)
                         .build(),
                 WeightDecayMode.IN_UPDATER);
         register(
@@ -237,10 +229,7 @@ public final class OptimizerRegistry {
                 "LANTON: noise-adaptive layerwise rates over Muon (Moonlight scale); Signum for the first conv "
                         + "and the head; rates logged every 100 iterations (LantonRates)",
                 (lr, wd, seed, more) -> {
-                    Lanton.Builder b = more.applyAdam(Lanton.builder())
-                            .learningRate(lr)
-                            .weightDecay(wd)
-                            .adamWeightDecay(wd);
+                    Lanton.Builder b = more.family(Lanton.builder(), lr, wd);
                     return (more.sign() == null ? b : b.signLearningRate(more.sign())).build();
                 },
                 WeightDecayMode.IN_UPDATER,
@@ -250,11 +239,8 @@ public final class OptimizerRegistry {
                 Lanton.DEFAULT_LEARNING_RATE,
                 "D-Muon: Muon with the Moonlight scale 0.2*sqrt(max(m, n)) (Nesterov on), LANTON's default base at "
                         + "LANTON's rate: LANTON without its noise-adaptive rate factors, for LANTON's ablation",
-                (lr, wd, seed, more) -> more.applyAdam(Muon.builder())
+                (lr, wd, seed, more) -> more.family(Muon.builder(), lr, wd)
                         .shapeScale(ShapeScale.MOONLIGHT)
-                        .learningRate(lr)
-                        .weightDecay(wd)
-                        .adamWeightDecay(wd)
                         .build(),
                 WeightDecayMode.IN_UPDATER);
         register(
