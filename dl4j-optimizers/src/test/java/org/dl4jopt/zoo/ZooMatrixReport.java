@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.dl4jopt.am.AdaptiveMemorySgd;
+import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.fismo.Fismo;
+import org.dl4jopt.lanton.Lanton;
+import org.dl4jopt.muon.Muon;
 import org.dl4jopt.onebit.OneBitAdam;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -41,6 +44,20 @@ class ZooMatrixReport {
         c.put(
                 "FISMO_NO_GRAFT_DAMP_0.1",
                 () -> Fismo.builder().graft(false).damping(0.1).build());
+        c.put("FISMO_ADAM_3E-4", () -> Fismo.builder().adamLearningRate(3e-4).build());
+        c.put("LANTON_ADAM_3E-4", () -> Lanton.builder().adamLearningRate(3e-4).build());
+        c.put("LANTON_OLD", () -> Lanton.builder()
+                .learningRate(3e-3)
+                .signLearningRate(3e-4)
+                .adamLearningRate(3e-4)
+                .build());
+        c.put("LANTON_0.012", () -> Lanton.builder().learningRate(0.012).build());
+        c.put("LANTON_NOSIGN", () -> Lanton.builder().signForEdges(false).build());
+        c.put("LANTON_SIGN_3E-4", () -> Lanton.builder().signLearningRate(3e-4).build());
+        c.put("MUON_ADAM_3E-4", () -> Muon.builder().adamLearningRate(3e-4).build());
+        c.put(
+                "DROP_MUON_ADAM_3E-4",
+                () -> DropMuon.builder().adamLearningRate(3e-4).build());
         c.put(
                 "AM_SGD_0.05",
                 () -> AdaptiveMemorySgd.builder().learningRate(0.05).build());
