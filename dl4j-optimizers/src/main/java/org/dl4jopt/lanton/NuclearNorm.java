@@ -27,18 +27,12 @@ final class NuclearNorm {
         }
     }
 
-    /** The norm of the 'c'-order {@code rows x cols} matrix whose elements {@code flat} holds in order. */
+    /**
+     * The norm of the 'c'-order {@code rows x cols} matrix whose elements {@code flat} holds in order (a flat copy: no
+     * matrix view of the caller's buffer to make each step).
+     */
     double ofFlat(INDArray flat) {
-        dFlat.assign(flat); // a flat copy: no matrix view of the caller's buffer to make each step
-        return ofD();
-    }
-
-    double of(INDArray matrix) {
-        d.assign(matrix);
-        return ofD();
-    }
-
-    private double ofD() {
+        dFlat.assign(flat);
         boolean tall = d.rows() > d.columns();
         Nd4j.gemm(d, d, gram, tall, !tall, 1.0, 0.0);
         Nd4j.getBlasWrapper().syev('N', 'L', gram, lam);

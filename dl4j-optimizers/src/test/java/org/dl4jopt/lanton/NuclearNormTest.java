@@ -17,8 +17,9 @@ class NuclearNormTest {
             INDArray d = Nd4j.randn(DataType.DOUBLE, shape[0], shape[1]);
             double expected = 0;
             for (double s : Mat.singularValues(Mat.toArray(d))) expected += s;
-            assertEquals(expected, new NuclearNorm(shape[0], shape[1]).of(d), 1e-8 * expected);
+            assertEquals(
+                    expected, new NuclearNorm(shape[0], shape[1]).ofFlat(Nd4j.toFlattened('c', d)), 1e-8 * expected);
         }
-        assertEquals(0.0, new NuclearNorm(3, 5).of(Nd4j.zeros(DataType.DOUBLE, 3, 5)), 0);
+        assertEquals(0.0, new NuclearNorm(3, 5).ofFlat(Nd4j.zeros(DataType.DOUBLE, 15)), 0);
     }
 }

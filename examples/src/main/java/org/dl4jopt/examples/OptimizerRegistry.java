@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -23,6 +24,7 @@ import org.dl4jopt.dropmuon.DropMuonBackprop;
 import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.lanton.Lanton;
 import org.dl4jopt.lanton.LantonRates;
+import org.dl4jopt.muon.AbstractMuon;
 import org.dl4jopt.muon.Muon;
 import org.dl4jopt.muon.ShapeScale;
 import org.dl4jopt.onebit.OneBitAdam;
@@ -147,10 +149,6 @@ public final class OptimizerRegistry {
     public static final String SIGN_LR = "--sign-lr";
 
     public static final String DAMPING = "--damping";
-
-    /** The entries built on the Muon family's routing, whose AdamW fallback rate {@code --adam-lr} sets. */
-    private static final Set<String> MUON_FAMILY =
-            Set.of("muon", "dropmuon", "fismo", "fismo-paper", "fismo-graft", "lanton", "dmuon");
 
     /** Default decoupled weight decay of the {@code adamw} baseline (PyTorch's {@code AdamW} default). */
     public static final double ADAMW_WEIGHT_DECAY = 0.01;
@@ -312,11 +310,7 @@ public final class OptimizerRegistry {
             WeightDecayMode weightDecayMode,
             Supplier<List<TrainingListener>> listeners,
             Double defaultWeightDecay) {
-        Set<String> secondary = name.equals("lanton")
-                ? Set.of(ADAM_LR, SIGN_LR)
-                : name.startsWith("fismo")
-                        ? Set.of(ADAM_LR, DAMPING)
-                        : MUON_FAMILY.contains(name) ? Set.of(ADAM_LR) : Set.of();
+        Set<String> secondary = extrasOf(factory.create(defaultLr, 0, 0, Extras.DEFAULTS));
         ENTRIES.put(
                 name,
                 new Entry(
@@ -328,6 +322,18 @@ public final class OptimizerRegistry {
                         listeners,
                         defaultWeightDecay,
                         secondary));
+    }
+
+    /**
+     * The {@link Extras} options an updater has a use for, from its type: the Muon family (Muon, Drop-Muon, FISMO,
+     * LANTON) has the AdamW fallback, LANTON the Signum rate, FISMO the damping.
+     */
+    private static Set<String> extrasOf(IUpdater u) {
+        Set<String> e = new TreeSet<>();
+        if (u instanceof AbstractMuon || u instanceof Fismo || u instanceof Lanton) e.add(ADAM_LR);
+        if (u instanceof Lanton) e.add(SIGN_LR);
+        if (u instanceof Fismo) e.add(DAMPING);
+        return Set.copyOf(e);
     }
 
     /** The entries that accept {@code option} ({@code --adam-lr}, {@code --sign-lr}, {@code --damping}). */
