@@ -10,9 +10,11 @@ import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.lanton.Lanton;
 import org.dl4jopt.muon.Muon;
+import org.dl4jopt.muon.ShapeScale;
 import org.dl4jopt.onebit.OneBitAdam;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
@@ -20,13 +22,13 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * and optimizer (or candidate setting), the loss ratio of {@code zoo.seeds} noisy runs. Run it with
  * <pre>
  * ./mvnw -B -ntp -o -pl dl4j-optimizers test -Dtest=ZooMatrixReport -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dzoo.report=true [-Dzoo.nets=LENET,SIMPLE_CNN] [-Dzoo.opts=MUON,FISMO_GRAFT] [-Dzoo.seeds=3] [-Dzoo.fits=8]
+ *     -Dzoo.report=true [-Dzoo.nets=LENET,SIMPLE_CNN] [-Dzoo.opts=MUON,FISMO_GRAFT] [-Dzoo.seeds=3] [-Dzoo.updates=7]
  *     [-Dzoo.refs=REF_CNN,REF_CNN_BN,REF_MLP -Dzoo.refFits=40 -Dzoo.refsOnly=true]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "zoo.report", matches = "true")
 class ZooMatrixReport {
-    /** Every default optimizer plus the candidate settings measured for the defaults. */
+    /** Every default optimizer, DL4J Adam (ADAM*) as the reference, and the candidate settings measured for the defaults. */
     static Map<String, Supplier<IUpdater>> configs() {
         Map<String, Supplier<IUpdater>> c = new LinkedHashMap<>();
         for (ZooOptimizer o : ZooOptimizer.values()) c.put(o.name(), o::config);
@@ -54,6 +56,27 @@ class ZooMatrixReport {
         c.put("LANTON_0.012", () -> Lanton.builder().learningRate(0.012).build());
         c.put("LANTON_NOSIGN", () -> Lanton.builder().signForEdges(false).build());
         c.put("LANTON_SIGN_3E-4", () -> Lanton.builder().signLearningRate(3e-4).build());
+        c.put("ADAM", () -> new Adam(1e-3));
+        c.put("ADAM_1E-4", () -> new Adam(1e-4));
+        c.put("LANTON_R1", () -> Lanton.builder().rMin(1).build());
+        c.put(
+                "LANTON_R1_NOSIGN",
+                () -> Lanton.builder().rMin(1).signForEdges(false).build());
+        c.put("LANTON_R1_KELLER_NOSIGN_0.02", () -> Lanton.builder()
+                .base(Muon.builder().build())
+                .rMin(1)
+                .signForEdges(false)
+                .learningRate(0.02)
+                .build());
+        c.put("LANTON_0.024", () -> Lanton.builder().learningRate(0.024).build());
+        c.put("LANTON_0.024_SIGN_3E-4", () -> Lanton.builder()
+                .learningRate(0.024)
+                .signLearningRate(3e-4)
+                .build());
+        c.put("MUON_MOONLIGHT_0.05", () -> Muon.builder()
+                .shapeScale(ShapeScale.MOONLIGHT)
+                .learningRate(0.05)
+                .build());
         c.put("MUON_ADAM_3E-4", () -> Muon.builder().adamLearningRate(3e-4).build());
         c.put(
                 "DROP_MUON_ADAM_3E-4",
@@ -95,7 +118,7 @@ class ZooMatrixReport {
         for (String o : System.getProperty("zoo.opts", "").split(",")) if (!o.isEmpty()) opts.add(o);
         if (opts.isEmpty()) for (ZooOptimizer o : ZooOptimizer.values()) opts.add(o.name());
         int seeds = Integer.getInteger("zoo.seeds", 3);
-        int fits = Integer.getInteger("zoo.fits", 8);
+        int updates = Integer.getInteger("zoo.updates", ZooTraining.UPDATES);
         for (String r : System.getProperty("zoo.refs", "").split(",")) {
             if (r.isEmpty()) continue;
             ReferenceNet ref = ReferenceNet.valueOf(r);
@@ -118,7 +141,7 @@ class ZooMatrixReport {
                 for (int s = 0; s < seeds; s++) {
                     String r;
                     try {
-                        r = ZooRun.run(net, all.get(o).get(), 100 + s, fits).toString();
+                        r = ZooRun.run(net, all.get(o).get(), 100 + s, updates).toString();
                     } catch (RuntimeException e) {
                         r = "FAIL " + e.getClass().getSimpleName() + ": " + e.getMessage();
                         r = r.length() > 200 ? r.substring(0, 200) : r;

@@ -9,9 +9,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
- * One zoo training run: {@code fits} fits on one fixed batch with 1e-6 relative gradient noise (seeded), the loss a
- * user sees ({@code score()} after each fit: the loss at the weights before that fit's update, in training mode).
- * {@code first} is the loss at the initial weights, {@code last} after {@code fits - 1} updates.
+ * One zoo training run: {@code updates} fits on one fixed batch with 1e-6 relative gradient noise (seeded). The loss is
+ * measured before the first fit ({@code first}) and after the last ({@code last}) on a copy of the network in training
+ * mode (batch statistics, as {@code fit} sees them) with the same dropout masks both times (the RNG reseeded): the
+ * {@code score()} of two fits compares two random masks (AlexNet, VGG16, SimpleCNN, SqueezeNet and UNet drop out
+ * half their units). Without dropout the two measures agree: {@code last} is the loss {@code score()} reported after fit
+ * {@code updates + 1}. {@code worst} is the worst of {@code first}, the fits' own scores and {@code last}.
  */
 public final class ZooRun {
     public final double first;
@@ -26,24 +29,37 @@ public final class ZooRun {
         this.millis = millis;
     }
 
-    public static ZooRun run(ZooNet net, IUpdater updater, long noiseSeed, int fits) {
+    public static ZooRun run(ZooNet net, IUpdater updater, long noiseSeed, int updates) {
         Nd4j.getRandom().setSeed(1234);
         long t0 = System.nanoTime();
         Model m = net.build(updater);
         m.addListeners(new GradientNoise(1e-6, noiseSeed));
         DataSet batch = net.batch(42);
-        double first = Double.NaN;
-        double last = Double.NaN;
-        double worst = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < fits; i++) {
+        double first = fixedMaskLoss(m, batch);
+        double worst = first;
+        for (int i = 0; i < updates && Double.isFinite(worst); i++) {
             if (m instanceof MultiLayerNetwork) ((MultiLayerNetwork) m).fit(batch);
             else ((ComputationGraph) m).fit(batch);
-            last = m.score();
-            if (i == 0) first = last;
-            worst = Double.isNaN(last) ? Double.NaN : Math.max(worst, last);
-            if (!Double.isFinite(last)) break;
+            worst = worse(worst, m.score());
         }
-        return new ZooRun(first, last, worst, (System.nanoTime() - t0) / 1_000_000);
+        double last = Double.isFinite(worst) ? fixedMaskLoss(m, batch) : worst;
+        return new ZooRun(first, last, worse(worst, last), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The training-mode loss of a copy of {@code m} (its BN statistics untouched) with the masks of RNG seed 777. */
+    static double fixedMaskLoss(Model m, DataSet batch) {
+        if (m instanceof MultiLayerNetwork) {
+            MultiLayerNetwork c = ((MultiLayerNetwork) m).clone();
+            Nd4j.getRandom().setSeed(777);
+            return c.score(batch, true);
+        }
+        ComputationGraph c = ((ComputationGraph) m).clone();
+        Nd4j.getRandom().setSeed(777);
+        return c.score(batch, true);
+    }
+
+    private static double worse(double a, double b) {
+        return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
     }
 
     /** last / first: below 1 when the loss fell. */
