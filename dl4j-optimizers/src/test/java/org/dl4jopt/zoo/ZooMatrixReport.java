@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.dl4jopt.am.AdaptiveMemoryAdamW;
 import org.dl4jopt.am.AdaptiveMemorySgd;
 import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.fismo.Fismo;
@@ -22,7 +23,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * and optimizer (or candidate setting), the loss ratio of {@code zoo.seeds} noisy runs. Run it with
  * <pre>
  * ./mvnw -B -ntp -o -pl dl4j-optimizers test -Dtest=ZooMatrixReport -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dzoo.report=true [-Dzoo.nets=LENET,SIMPLE_CNN] [-Dzoo.opts=MUON,FISMO_GRAFT] [-Dzoo.seeds=3] [-Dzoo.updates=7]
+ *     -Dzoo.report=true [-Dzoo.nets=LENET,SIMPLE_CNN] [-Dzoo.opts=MUON,FISMO_GRAFT] [-Dzoo.seeds=3] [-Dzoo.updates=7] [-Dzoo.trajectory=true]
  *     [-Dzoo.refs=REF_CNN,REF_CNN_BN,REF_MLP -Dzoo.refFits=40 -Dzoo.refsOnly=true]
  * </pre>
  */
@@ -77,6 +78,23 @@ class ZooMatrixReport {
                 .shapeScale(ShapeScale.MOONLIGHT)
                 .learningRate(0.05)
                 .build());
+        c.put("ADAM_3E-4", () -> new Adam(3e-4));
+        c.put("ADAM_3E-3", () -> new Adam(3e-3));
+        c.put("MUON_0.005", () -> Muon.builder().learningRate(0.005).build());
+        c.put("MUON_0.002", () -> Muon.builder().learningRate(0.002).build());
+        c.put("LANTON_0.01", () -> Lanton.builder().learningRate(0.01).build());
+        c.put("LANTON_0.005", () -> Lanton.builder().learningRate(0.005).build());
+        c.put(
+                "LANTON_NOSIGN_0.01",
+                () -> Lanton.builder().learningRate(0.01).signForEdges(false).build());
+        c.put(
+                "LANTON_NOSIGN_0.005",
+                () -> Lanton.builder().learningRate(0.005).signForEdges(false).build());
+        c.put("AM_SGD_0.3", () -> AdaptiveMemorySgd.builder().learningRate(0.3).build());
+        c.put("AM_SGD_0.4", () -> AdaptiveMemorySgd.builder().learningRate(0.4).build());
+        c.put(
+                "AM_ADAMW_2E-3",
+                () -> AdaptiveMemoryAdamW.builder().learningRate(2e-3).build());
         c.put("MUON_ADAM_3E-4", () -> Muon.builder().adamLearningRate(3e-4).build());
         c.put(
                 "DROP_MUON_ADAM_3E-4",
@@ -141,7 +159,13 @@ class ZooMatrixReport {
                 for (int s = 0; s < seeds; s++) {
                     String r;
                     try {
-                        r = ZooRun.run(net, all.get(o).get(), 100 + s, updates).toString();
+                        ZooRun run = ZooRun.run(net, all.get(o).get(), 100 + s, updates);
+                        r = run.toString();
+                        if (Boolean.getBoolean("zoo.trajectory")) {
+                            StringBuilder t = new StringBuilder(" scores");
+                            for (double v : run.scores) t.append(String.format(" %.4g", v));
+                            r += t;
+                        }
                     } catch (RuntimeException e) {
                         r = "FAIL " + e.getClass().getSimpleName() + ": " + e.getMessage();
                         r = r.length() > 200 ? r.substring(0, 200) : r;

@@ -70,6 +70,13 @@ public enum ZooNet {
             .updater(u)
             .build()
             .init()),
+    /** TinyYOLO at 128 px, batch 4 (4x4 grid): only for ZooMatrixReport, see BENCHMARKS.md "TinyYOLO". */
+    TINY_YOLO_128(true, 4, new int[] {3, 128, 128}, 2, u -> TinyYOLO.builder()
+            .numClasses(2)
+            .inputShape(new int[] {3, 128, 128})
+            .updater(u)
+            .build()
+            .init()),
     TEXT_GENERATION_LSTM(false, 4, new int[] {12, 10}, 10, u -> TextGenerationLSTM.builder()
             .maxLength(12)
             .totalUniqueCharacters(10)
@@ -179,7 +186,8 @@ public enum ZooNet {
                 Transforms.step(y.subi(0.5), false); // 0/1 with p = 1/2
                 return new DataSet(x.castTo(DataType.FLOAT), y.castTo(DataType.FLOAT));
             }
-            case TINY_YOLO: { // one box per image: [x1, y1, x2, y2 (grid units), class one-hot] at its centre cell
+            case TINY_YOLO:
+            case TINY_YOLO_128: { // one box per image: [x1, y1, x2, y2 (grid units), class one-hot] at its centre cell
                 int grid = inputShape[1] / 32;
                 INDArray x = Nd4j.randn(rng, new long[] {batch, c, inputShape[1], inputShape[2]});
                 INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 4 + classes, grid, grid);

@@ -21,12 +21,15 @@ public final class ZooRun {
     public final double last;
     public final double worst;
     public final long millis;
+    /** The {@code score()} of every fit (training mode, that fit's masks), for the trajectory. */
+    public final double[] scores;
 
-    private ZooRun(double first, double last, double worst, long millis) {
+    private ZooRun(double first, double last, double worst, long millis, double[] scores) {
         this.first = first;
         this.last = last;
         this.worst = worst;
         this.millis = millis;
+        this.scores = scores;
     }
 
     public static ZooRun run(ZooNet net, IUpdater updater, long noiseSeed, int updates) {
@@ -37,13 +40,17 @@ public final class ZooRun {
         DataSet batch = net.batch(42);
         double first = fixedMaskLoss(m, batch);
         double worst = first;
-        for (int i = 0; i < updates && Double.isFinite(worst); i++) {
+        double[] scores = new double[updates];
+        int fits = 0;
+        while (fits < updates && Double.isFinite(worst)) {
             if (m instanceof MultiLayerNetwork) ((MultiLayerNetwork) m).fit(batch);
             else ((ComputationGraph) m).fit(batch);
-            worst = worse(worst, m.score());
+            scores[fits] = m.score();
+            worst = worse(worst, scores[fits++]);
         }
         double last = Double.isFinite(worst) ? fixedMaskLoss(m, batch) : worst;
-        return new ZooRun(first, last, worse(worst, last), (System.nanoTime() - t0) / 1_000_000);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        return new ZooRun(first, last, worse(worst, last), millis, java.util.Arrays.copyOf(scores, fits));
     }
 
     /** The training-mode loss of a copy of {@code m} (its BN statistics untouched) with the masks of RNG seed 777. */
