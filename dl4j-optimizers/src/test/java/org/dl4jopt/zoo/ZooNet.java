@@ -64,19 +64,9 @@ public enum ZooNet {
             .updater(u)
             .build()
             .init()),
-    TINY_YOLO(true, 2, new int[] {3, 64, 64}, 2, u -> TinyYOLO.builder()
-            .numClasses(2)
-            .inputShape(new int[] {3, 64, 64})
-            .updater(u)
-            .build()
-            .init()),
+    TINY_YOLO(true, 2, new int[] {3, 64, 64}, 2, u -> tinyYolo(u, 64)),
     /** TinyYOLO at 128 px, batch 4 (4x4 grid): only for ZooMatrixReport, see BENCHMARKS.md "TinyYOLO". */
-    TINY_YOLO_128(true, 4, new int[] {3, 128, 128}, 2, u -> TinyYOLO.builder()
-            .numClasses(2)
-            .inputShape(new int[] {3, 128, 128})
-            .updater(u)
-            .build()
-            .init()),
+    TINY_YOLO_128(true, 4, new int[] {3, 128, 128}, 2, u -> tinyYolo(u, 128)),
     TEXT_GENERATION_LSTM(false, 4, new int[] {12, 10}, 10, u -> TextGenerationLSTM.builder()
             .maxLength(12)
             .totalUniqueCharacters(10)
@@ -159,6 +149,15 @@ public enum ZooNet {
                         .activation(Activation.SOFTMAX)
                         .build())
                 .build();
+    }
+
+    private static Model tinyYolo(IUpdater u, int px) {
+        return TinyYOLO.builder()
+                .numClasses(2)
+                .inputShape(new int[] {3, px, px})
+                .updater(u)
+                .build()
+                .init();
     }
 
     /** One fixed batch: N(0,1) inputs, labels in the form the model's output layer takes. */
