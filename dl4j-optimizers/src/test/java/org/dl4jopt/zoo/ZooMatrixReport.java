@@ -23,13 +23,14 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * and optimizer (or candidate setting), the loss ratio of {@code zoo.seeds} noisy runs. Run it with
  * <pre>
  * ./mvnw -B -ntp -o -pl dl4j-optimizers test -Dtest=ZooMatrixReport -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dzoo.report=true [-Dzoo.nets=LENET,SIMPLE_CNN] [-Dzoo.opts=MUON,FISMO_GRAFT] [-Dzoo.seeds=3] [-Dzoo.updates=7] [-Dzoo.trajectory=true]
+ *     -Dzoo.report=true [-Dzoo.nets=LENET,SIMPLE_CNN] [-Dzoo.opts=MUON,FISMO_GRAFT] [-Dzoo.seeds=3] [-Dzoo.updates=7]
+ *     [-Dzoo.trajectory=true]
  *     [-Dzoo.refs=REF_CNN,REF_CNN_BN,REF_MLP -Dzoo.refFits=40 -Dzoo.refsOnly=true]
  * </pre>
  */
 @EnabledIfSystemProperty(named = "zoo.report", matches = "true")
 class ZooMatrixReport {
-    /** Every default optimizer, DL4J Adam (ADAM*) as the reference, and the candidate settings measured for the defaults. */
+    /** Every default optimizer, DL4J Adam (ADAM*) as the reference, and the candidate settings measured. */
     static Map<String, Supplier<IUpdater>> configs() {
         Map<String, Supplier<IUpdater>> c = new LinkedHashMap<>();
         for (ZooOptimizer o : ZooOptimizer.values()) c.put(o.name(), o::config);

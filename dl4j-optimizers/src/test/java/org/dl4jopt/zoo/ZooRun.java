@@ -1,5 +1,6 @@
 package org.dl4jopt.zoo;
 
+import java.util.Arrays;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -9,12 +10,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
- * One zoo training run: {@code updates} fits on one fixed batch with 1e-6 relative gradient noise (seeded). The loss is
- * measured before the first fit ({@code first}) and after the last ({@code last}) on a copy of the network in training
- * mode (batch statistics, as {@code fit} sees them) with the same dropout masks both times (the RNG reseeded): the
- * {@code score()} of two fits compares two random masks (AlexNet, VGG16, SimpleCNN, SqueezeNet and UNet drop out
- * half their units). Without dropout the two measures agree: {@code last} is the loss {@code score()} reported after fit
- * {@code updates + 1}. {@code worst} is the worst of {@code first}, the fits' own scores and {@code last}.
+ * One zoo training run: {@code updates} fits on one fixed batch with 1e-6 relative gradient noise (seeded). The loss
+ * is measured before the first fit ({@code first}) and after the last ({@code last}) on a copy of the network in
+ * training mode (batch statistics, as {@code fit} sees them) with the same dropout masks both times (the RNG
+ * reseeded): the {@code score()} of two fits compares two random masks (AlexNet, VGG16, SimpleCNN, SqueezeNet and UNet
+ * drop out half their units). Without dropout the two measures agree: {@code last} is the loss {@code score()}
+ * reported after fit {@code updates + 1}. {@code worst} is the worst of {@code first}, the fits' scores and
+ * {@code last}.
  */
 public final class ZooRun {
     public final double first;
@@ -50,7 +52,7 @@ public final class ZooRun {
         }
         double last = Double.isFinite(worst) ? fixedMaskLoss(m, batch) : worst;
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        return new ZooRun(first, last, worse(worst, last), millis, java.util.Arrays.copyOf(scores, fits));
+        return new ZooRun(first, last, worse(worst, last), millis, Arrays.copyOf(scores, fits));
     }
 
     /** The training-mode loss of a copy of {@code m} (its BN statistics untouched) with the masks of RNG seed 777. */
