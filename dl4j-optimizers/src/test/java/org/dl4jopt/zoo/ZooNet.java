@@ -33,16 +33,16 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * The DL4J 1.0.0-M2.1 zoo models, each built through its own zoo builder with {@code .updater(ours)} as a user would,
  * at a small input (the smallest each architecture builds with, or near it) and with one fixed batch of random data.
- * {@link #heavy} marks the models too slow for the default test run (see {@code ZooHeavyTest}).
+ * {@link #group} says which test group checks a model ({@link Group}).
  */
 public enum ZooNet {
-    LENET(false, 4, new int[] {1, 28, 28}, 4, u -> LeNet.builder()
+    LENET(Group.LIGHT, 4, new int[] {1, 28, 28}, 4, u -> LeNet.builder()
             .numClasses(4)
             .updater(u)
             .build()
             .init()),
     SIMPLE_CNN(
-            true,
+            Group.HEAVY,
             4,
             new int[] {3, 48, 48},
             4,
@@ -52,78 +52,87 @@ public enum ZooNet {
                     .updater(u)
                     .build()
                     .init())),
-    SQUEEZENET(false, 2, new int[] {3, 64, 64}, 4, u -> SqueezeNet.builder()
+    SQUEEZENET(Group.LIGHT, 2, new int[] {3, 64, 64}, 4, u -> SqueezeNet.builder()
             .numClasses(4)
             .inputShape(new int[] {3, 64, 64})
             .updater(u)
             .build()
             .init()),
-    DARKNET19(true, 2, new int[] {3, 64, 64}, 4, u -> Darknet19.builder()
+    DARKNET19(Group.HEAVY, 2, new int[] {3, 64, 64}, 4, u -> Darknet19.builder()
             .numClasses(4)
             .inputShape(new int[] {3, 64, 64})
             .updater(u)
             .build()
             .init()),
-    TINY_YOLO(true, 2, new int[] {3, 64, 64}, 2, u -> tinyYolo(u, 64)),
-    /** TinyYOLO at 128 px, batch 4 (4x4 grid): only for ZooMatrixReport, see BENCHMARKS.md "TinyYOLO". */
-    TINY_YOLO_128(true, 4, new int[] {3, 128, 128}, 2, u -> tinyYolo(u, 128)),
-    TEXT_GENERATION_LSTM(false, 4, new int[] {12, 10}, 10, u -> TextGenerationLSTM.builder()
+    TINY_YOLO(Group.HEAVY, 2, new int[] {3, 64, 64}, 2, u -> tinyYolo(u, 64)),
+    /** TinyYOLO at 128 px, batch 4 (4x4 grid), for BENCHMARKS.md "TinyYOLO". */
+    TINY_YOLO_128(Group.REPORT, 4, new int[] {3, 128, 128}, 2, u -> tinyYolo(u, 128)),
+    TEXT_GENERATION_LSTM(Group.LIGHT, 4, new int[] {12, 10}, 10, u -> TextGenerationLSTM.builder()
             .maxLength(12)
             .totalUniqueCharacters(10)
             .inputShape(new int[] {12, 10})
             .updater(u)
             .build()
             .init()),
-    ALEXNET(true, 2, new int[] {3, 64, 64}, 4, u -> AlexNet.builder()
+    ALEXNET(Group.HEAVY, 2, new int[] {3, 64, 64}, 4, u -> AlexNet.builder()
             .numClasses(4)
             .inputShape(new int[] {3, 64, 64})
             .updater(u)
             .build()
             .init()),
-    VGG16_(true, 2, new int[] {3, 32, 32}, 4, u -> VGG16.builder()
+    VGG16_(Group.HEAVY, 2, new int[] {3, 32, 32}, 4, u -> VGG16.builder()
             .numClasses(4)
             .inputShape(new int[] {3, 32, 32})
             .updater(u)
             .build()
             .init()),
-    RESNET50(true, 2, new int[] {3, 96, 96}, 4, u -> ResNet50.builder()
+    RESNET50(Group.HEAVY, 2, new int[] {3, 96, 96}, 4, u -> ResNet50.builder()
             .numClasses(4)
             .inputShape(new int[] {3, 96, 96})
             .updater(u)
             .build()
             .init()),
-    UNET(true, 2, new int[] {3, 32, 32}, 1, u -> UNet.builder()
+    UNET(Group.HEAVY, 2, new int[] {3, 32, 32}, 1, u -> UNet.builder()
             .inputShape(new int[] {3, 32, 32})
             .updater(u)
             .build()
             .init()),
-    XCEPTION(true, 2, new int[] {3, 71, 71}, 4, u -> Xception.builder()
+    XCEPTION(Group.HEAVY, 2, new int[] {3, 71, 71}, 4, u -> Xception.builder()
             .numClasses(4)
             .inputShape(new int[] {3, 71, 71})
             .updater(u)
             .build()
             .init()),
-    INCEPTION_RESNET_V1(true, 2, new int[] {3, 96, 96}, 4, u -> InceptionResNetV1.builder()
+    INCEPTION_RESNET_V1(Group.HEAVY, 2, new int[] {3, 96, 96}, 4, u -> InceptionResNetV1.builder()
             .numClasses(4)
             .inputShape(new int[] {3, 96, 96})
             .updater(u)
             .build()
             .init());
 
-    /**
-     * Excluded from the default test run: ResNet50, VGG16, AlexNet, Xception, InceptionResNetV1, UNet; SimpleCNN
-     * (eight convolutions up to 256 channels at 48 px: minutes per FISMO run on a busy 2-core machine); Darknet19 and
-     * TinyYOLO, whose 1024-channel 3x3 convolutions make every matrix-rule step cost seconds.
-     */
-    public final boolean heavy;
+    /** Which test group checks a model. */
+    public enum Group {
+        /** In the default test run ({@code ZooLightTest}). */
+        LIGHT,
+        /**
+         * Only with {@code -Pzoo} ({@code ZooHeavyTest}): ResNet50, VGG16, AlexNet, Xception, InceptionResNetV1, UNet;
+         * SimpleCNN (eight convolutions up to 256 channels at 48 px: minutes per FISMO run on a busy 2-core machine);
+         * Darknet19 and TinyYOLO, whose 1024-channel 3x3 convolutions make every matrix-rule step cost seconds.
+         */
+        HEAVY,
+        /** No check, only {@code ZooMatrixReport}'s measurements. */
+        REPORT
+    }
+
+    public final Group group;
 
     final int batch;
     final int[] inputShape;
     final int classes;
     private final Function<IUpdater, Model> build;
 
-    ZooNet(boolean heavy, int batch, int[] inputShape, int classes, Function<IUpdater, Model> build) {
-        this.heavy = heavy;
+    ZooNet(Group group, int batch, int[] inputShape, int classes, Function<IUpdater, Model> build) {
+        this.group = group;
         this.batch = batch;
         this.inputShape = inputShape;
         this.classes = classes;
