@@ -12,6 +12,7 @@ import org.dl4jopt.Optimizers;
 import org.dl4jopt.testmodels.FashionMnist;
 import org.dl4jopt.testmodels.TestModels;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -20,17 +21,52 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
- * Trains {@link TestModels#cnn} on Fashion-MNIST with one optimizer through plain
- * {@link MultiLayerNetwork#fit(DataSetIterator)} ({@link TrainLoop}), evaluating test accuracy and loss.
+ * Trains a Fashion-MNIST CNN with one optimizer through plain {@link MultiLayerNetwork#fit(DataSetIterator)}
+ * ({@link TrainLoop}): the reference CNN judged by test accuracy, or Drop-Muon's 3-layer CNN judged by training
+ * accuracy (its paper's metric).
  */
 public final class CnnRun implements Task {
+
+    /** The two Fashion-MNIST models, their metric and what they are evaluated on. */
+    public enum Model {
+        /** {@link TestModels#cnn}, evaluated on the test split. */
+        REFERENCE("cnn", Metric.TEST_ACCURACY),
+        /** {@link TestModels#threeLayerCnn}, evaluated on the first training images ({@code --test-limit}). */
+        THREE_LAYER("cnn3", Metric.TRAIN_ACCURACY);
+
+        /** Default number of training images {@link #THREE_LAYER} is evaluated on. */
+        public static final int DEFAULT_TRAIN_EVAL_LIMIT = 10_000;
+
+        private final String cliName;
+        private final Metric metric;
+
+        Model(String cliName, Metric metric) {
+            this.cliName = cliName;
+            this.metric = metric;
+        }
+
+        public String cliName() {
+            return cliName;
+        }
+
+        MultiLayerConfiguration configuration(IUpdater updater, long seed, DataType dtype) {
+            return this == REFERENCE
+                    ? TestModels.cnn(updater, seed, dtype)
+                    : TestModels.threeLayerCnn(updater, seed, dtype);
+        }
+    }
 
     private static final int EVAL_BATCH = 500;
 
     private final FashionMnist data;
+    private final Model model;
+    private final int evalLimit;
 
-    public CnnRun(FashionMnist data) {
+    /** {@code evalLimit}: for {@link Model#THREE_LAYER}, the number of training images evaluated on (0: default). */
+    public CnnRun(FashionMnist data, Model model, int evalLimit) {
         this.data = data;
+        this.model = model;
+        this.evalLimit = evalLimit > 0 ? evalLimit : Model.DEFAULT_TRAIN_EVAL_LIMIT;
     }
 
     /** Loads Fashion-MNIST, failing with install instructions when it is not there. */
@@ -59,13 +95,19 @@ public final class CnnRun implements Task {
 
     @Override
     public Metric metric() {
-        return Metric.TEST_ACCURACY;
+        return model.metric;
     }
 
     @Override
     public String describe() {
-        return String.format(
-                Locale.ROOT, "Fashion-MNIST: %d train / %d test examples", data.trainSize(), data.testSize());
+        return model == Model.REFERENCE
+                ? String.format(
+                        Locale.ROOT, "Fashion-MNIST: %d train / %d test examples", data.trainSize(), data.testSize())
+                : String.format(
+                        Locale.ROOT,
+                        "Fashion-MNIST, Drop-Muon's 3-layer CNN: %d train examples, training accuracy on the first %d",
+                        data.trainSize(),
+                        Math.min(evalLimit, data.trainSize()));
     }
 
     @Override
@@ -74,7 +116,7 @@ public final class CnnRun implements Task {
         Double wd = entry.effectiveWeightDecay(spec.weightDecay());
         OptimizerRegistry.Extras secondary = entry.applicable(spec.extras());
         IUpdater updater = entry.create(spec.optimizer().learningRate(), wd, spec.seed(), secondary);
-        MultiLayerConfiguration conf = TestModels.cnn(updater, spec.seed(), spec.dtype());
+        MultiLayerConfiguration conf = model.configuration(updater, spec.seed(), spec.dtype());
         if (wd != null && wd > 0 && entry.weightDecayMode() == OptimizerRegistry.WeightDecayMode.DL4J_REGULARIZATION) {
             OptimizerRegistry.addDl4jWeightDecay(conf, wd);
         }
@@ -94,7 +136,7 @@ public final class CnnRun implements Task {
                 spec.batch(),
                 spec.seed(),
                 trainSize,
-                data.testSize(),
+                model == Model.REFERENCE ? data.testSize() : Math.min(evalLimit, data.trainSize()),
                 spec.target(),
                 secondary);
         TrainLoop.Plan plan =
@@ -105,17 +147,22 @@ public final class CnnRun implements Task {
                 plan,
                 data.trainIterator(spec.batch(), spec.seed()),
                 net::fit,
-                () -> evaluate(net, data),
+                () -> evaluate(net, evalIterator()),
                 () -> net.getUpdater(true).getStateViewArray(),
                 entry.trainingListeners(),
                 progress);
     }
 
-    /** Test-set accuracy (via {@link Evaluation}) and mean per-example loss (network score without regularization). */
+    private DataSetIterator evalIterator() {
+        return model == Model.REFERENCE
+                ? data.testIterator(EVAL_BATCH)
+                : data.trainSubsetIterator(EVAL_BATCH, evalLimit);
+    }
+
+    /** Accuracy (via {@link Evaluation}) and mean per-example loss (network score without regularization). */
     @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
-    static double[] evaluate(MultiLayerNetwork net, FashionMnist data) {
+    static double[] evaluate(MultiLayerNetwork net, DataSetIterator it) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            DataSetIterator it = data.testIterator(EVAL_BATCH);
             Evaluation ev = new Evaluation(FashionMnist.NUM_CLASSES);
             double lossSum = 0;
             long n = 0;

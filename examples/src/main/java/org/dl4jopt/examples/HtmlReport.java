@@ -73,7 +73,7 @@ final class HtmlReport {
             h.append("</ul>\n");
         }
 
-        String heldOut = m == Metric.TEST_ACCURACY ? "test loss" : "validation loss";
+        String heldOut = m.chartLossLabel();
         List<byte[]> charts = charts(c, heldOut);
         List<String> captions = List.of(
                 "Training loss (lines, smoothed) and " + heldOut + " (circles, at the evaluations) vs iteration, "

@@ -117,8 +117,12 @@ public final class Main {
         if (o.model.equals("transformer")) {
             return TransformerRun.load(o.textFile, o.dataDir, o.seqLen, o.testLimit);
         }
+        if (o.model.equals(CnnRun.Model.THREE_LAYER.cliName())) {
+            // --test-limit counts the training images the training accuracy is measured on
+            return new CnnRun(CnnRun.loadData(o.dataDir, o.trainLimit, 0), CnnRun.Model.THREE_LAYER, o.testLimit);
+        }
         FashionMnist data = CnnRun.loadData(o.dataDir, o.trainLimit, o.testLimit);
-        return new CnnRun(data);
+        return new CnnRun(data, CnnRun.Model.REFERENCE, 0);
     }
 
     /** The run settings of the command line; optimizer and seed are set per run ({@link RunSpec#with}). */

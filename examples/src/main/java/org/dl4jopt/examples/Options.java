@@ -48,7 +48,9 @@ public final class Options {
 
     private static final String MODELS_TEXT =
             "Models: cnn = the reference CNN (conv16-pool-conv32-pool-dense128-softmax10)"
-                    + " on Fashion-MNIST, judged by test accuracy; transformer = a character-level decoder-only transformer"
+                    + " on Fashion-MNIST, judged by test accuracy; cnn3 = the Drop-Muon paper's 3-layer CNN (conv64-pool-"
+                    + "conv128-pool-conv256-pool-softmax10) on Fashion-MNIST, judged by training accuracy on the first"
+                    + " --test-limit training images (default 10000); transformer = a character-level decoder-only transformer"
                     + " (dModel 64, 4 heads, 2 blocks) on the Debian fortunes text, judged by validation bits per character"
                     + " (bpc).";
     private static final String OUTPUTS_TEXT = "Outputs: DIR/summary.json, curves.csv, evals.csv, curves.png for a run;"
@@ -78,6 +80,14 @@ public final class Options {
     }
 
     @CommandLine.Command(
+            description = "Train the Drop-Muon paper's 3-layer CNN once (training accuracy).",
+            footer = {"", OUTPUTS_TEXT})
+    static final class Cnn3 {
+        @Mixin
+        Options options;
+    }
+
+    @CommandLine.Command(
             description = "Train the character transformer once (validation bpc).",
             footer = {"", OUTPUTS_TEXT})
     static final class Transformer {
@@ -89,7 +99,7 @@ public final class Options {
             description = "Train MODEL once per optimizer (learning-rate sweep and seed repeats optional) and compare.",
             footer = {"", MODELS_TEXT, "", OUTPUTS_TEXT})
     static final class Compare {
-        @Parameters(index = "0", paramLabel = "MODEL", description = "cnn or transformer")
+        @Parameters(index = "0", paramLabel = "MODEL", description = "cnn, cnn3 or transformer")
         String model;
 
         @Mixin
@@ -106,6 +116,7 @@ public final class Options {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Root());
         cl.addSubcommand("cnn", new Cnn());
+        cl.addSubcommand("cnn3", new Cnn3());
         cl.addSubcommand("transformer", new Transformer());
         cl.addSubcommand("compare", new Compare());
         cl.addSubcommand("optimizers", new ListOptimizers(), "list");
@@ -186,20 +197,22 @@ public final class Options {
     @Option(
             names = "--batch",
             paramLabel = "B",
-            description = "minibatch size (default 128 for cnn, 32 windows for transformer)")
+            description = "minibatch size (default 128 for cnn and cnn3, 32 windows for transformer)")
     public int batch = 128;
 
     @Option(
             names = "--train-limit",
             paramLabel = "K",
-            description = "cnn: use only the first K training examples (default 0 = all 60000)")
+            description = "cnn, cnn3: use only the first K training examples (default 0 = all 60000)")
     public int trainLimit = 0;
 
     @Option(
             names = "--test-limit",
             paramLabel = "K",
-            description = "cnn: the first K test examples (default 0 = all 10000); transformer: about K validation"
-                    + " characters (whole batches of 64 windows; default 0 = all)")
+            description =
+                    "cnn: the first K test examples (default 0 = all 10000); cnn3: training accuracy is measured on"
+                            + " the first K training examples (default 0 = 10000); transformer: about K validation"
+                            + " characters (whole batches of 64 windows; default 0 = all)")
     public int testLimit = 0;
 
     @Option(names = "--seed", paramLabel = "S", description = "weight-init and shuffle seed (default 42)")
@@ -252,7 +265,7 @@ public final class Options {
             names = "--target-accuracy",
             paramLabel = "X",
             description = "report the training seconds and iterations until the first evaluation with test"
-                    + " accuracy >= X (a fraction, e.g. 0.88); compare adds the columns and each optimizer's time"
+                    + " accuracy (cnn3: training accuracy) >= X (a fraction, e.g. 0.88); compare adds the columns and each optimizer's time"
                     + " ratio to the baseline (default none)")
     private Double targetAccuracy;
 
@@ -271,7 +284,7 @@ public final class Options {
     @Option(
             names = "--data-dir",
             paramLabel = "DIR",
-            description = "cnn: Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist); transformer:"
+            description = "cnn, cnn3: Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist); transformer:"
                     + " fortune files (default /usr/share/games/fortunes)")
     public Path dataDir;
 
@@ -290,7 +303,7 @@ public final class Options {
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (required)")
     public Path out;
 
-    private static final List<String> MODELS = List.of("cnn", "transformer");
+    private static final List<String> MODELS = List.of("cnn", "cnn3", "transformer");
     private static final Set<String> CNN_ONLY = Set.of("--target-accuracy", "--train-limit");
     private static final Set<String> TRANSFORMER_ONLY = Set.of("--target-bpc", "--text-file", "--seq-len");
 
@@ -328,9 +341,17 @@ public final class Options {
             o.command = Command.COMPARE;
             o.model = model(((Compare) cmd).model);
         } else {
-            o = cmd instanceof Cnn ? ((Cnn) cmd).options : ((Transformer) cmd).options;
+            if (cmd instanceof Cnn) {
+                o = ((Cnn) cmd).options;
+                o.model = "cnn";
+            } else if (cmd instanceof Cnn3) {
+                o = ((Cnn3) cmd).options;
+                o.model = "cnn3";
+            } else {
+                o = ((Transformer) cmd).options;
+                o.model = "transformer";
+            }
             o.command = Command.RUN;
-            o.model = cmd instanceof Cnn ? "cnn" : "transformer";
         }
         o.check(sub.matchedOptions().stream().map(OptionSpec::longestName).collect(Collectors.toSet()));
         return o;
@@ -339,7 +360,7 @@ public final class Options {
     /** Checks the bound options ({@code given}: the names on the command line) and derives the rest. */
     private void check(Set<String> given) {
         Options o = this;
-        Set<String> notForModel = o.model.equals("cnn") ? TRANSFORMER_ONLY : CNN_ONLY;
+        Set<String> notForModel = o.model.equals("transformer") ? CNN_ONLY : TRANSFORMER_ONLY;
         for (String name : given) {
             if (notForModel.contains(name)) {
                 throw CliException.usage(name + " is not an option of the " + o.model + " model"

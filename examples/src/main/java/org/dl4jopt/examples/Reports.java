@@ -223,7 +223,7 @@ public final class Reports {
                 r.evals().stream().mapToDouble(RunResult.EvalPoint::loss).toArray();
         Color c = Charts.color(0);
         Color testColor = Charts.color(1);
-        String heldOut = metric == Metric.TEST_ACCURACY ? "test loss" : "validation loss";
+        String heldOut = metric.chartLossLabel();
         Charts.Panel lossPanel = new Charts.Panel(
                 "Loss",
                 "iteration",

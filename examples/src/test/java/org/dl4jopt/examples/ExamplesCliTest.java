@@ -55,6 +55,21 @@ class ExamplesCliTest {
     }
 
     @Test
+    void parsesTheThreeLayerCnnLikeTheCnn() {
+        Options run = Options.parse("cnn3", "--optimizer", "dropmuon", "--batch", "512", "--out", "d");
+        assertEquals(Options.Command.RUN, run.command);
+        assertEquals("cnn3", run.model);
+        assertEquals(512, run.batch);
+        Options cmp = Options.parse(
+                "compare", "cnn3", "--optimizers", "muon,dropmuon", "--target-accuracy", "0.85", "--out", "d");
+        assertEquals("cnn3", cmp.model);
+        assertEquals(128, cmp.batch);
+        assertEquals(0.85, cmp.target);
+        assertThrows(CliException.class, () -> Options.parse("cnn3", "--target-bpc", "3", "--out", "d"));
+        assertThrows(CliException.class, () -> Options.parse("compare", "cnn4", "--out", "d"));
+    }
+
+    @Test
     void parsesCompareWithLearningRates() {
         Options o = Options.parse(
                 "compare",

@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Fashion-MNIST loaded from the original gzipped IDX files in a local directory (never downloads).
@@ -101,6 +102,21 @@ public final class FashionMnist {
     /** Iterator over the test split in file order. Supports {@code reset()}. */
     public DataSetIterator testIterator(int batch) {
         return new InMemoryDataSetIterator(testFeatures, testLabels, batch, false, 0L, CLASS_NAMES);
+    }
+
+    /**
+     * Iterator over the first {@code limit} training examples in file order (all of them if {@code limit} is
+     * &lt;= 0 or larger than the split): a fixed set to measure training accuracy on. Supports {@code reset()}.
+     */
+    public DataSetIterator trainSubsetIterator(int batch, int limit) {
+        long n = limit <= 0 ? trainFeatures.size(0) : Math.min(limit, trainFeatures.size(0));
+        return new InMemoryDataSetIterator(
+                trainFeatures.get(NDArrayIndex.interval(0, n)),
+                trainLabels.get(NDArrayIndex.interval(0, n)),
+                batch,
+                false,
+                0L,
+                CLASS_NAMES);
     }
 
     public int trainSize() {

@@ -61,6 +61,29 @@ public final class TestModels {
     }
 
     /**
+     * The "3-layer CNN" with [64, 128, 256] channels of the Drop-Muon paper's experiments (spec muon-dropmuon §2.7;
+     * its exact layout is not published): three blocks conv (3x3, Same, ReLU) → max pool 2x2 for input
+     * [N, 1, 28, 28] (Same-mode pooling: 28, 14, 7, 4), then the output layer (10, softmax, MCXENT) on the
+     * 4x4x256 features. 410,634 parameters, about 60 MFLOP per image forward.
+     */
+    public static MultiLayerConfiguration threeLayerCnn(IUpdater updater, long seed, DataType dtype) {
+        NeuralNetConfiguration.ListBuilder list =
+                base(updater, seed, dtype).convolutionMode(ConvolutionMode.Same).list();
+        int[] channels = {64, 128, 256};
+        for (int i = 0; i < channels.length; i++) {
+            list.layer(new ConvolutionLayer.Builder(3, 3)
+                            .name("conv" + (i + 1))
+                            .nOut(channels[i])
+                            .activation(Activation.RELU)
+                            .build())
+                    .layer(maxPool("pool" + (i + 1)));
+        }
+        return list.layer(softmaxOutput(10))
+                .setInputType(InputType.convolutional(28, 28, 1))
+                .build();
+    }
+
+    /**
      * {@link #cnn} with batch normalisation after each convolution (convolutions without bias, ReLU applied by a
      * separate activation layer, since DL4J's BatchNormalization ignores its activation function):
      * conv1 → bn1 → relu1 → pool1 → conv2 → bn2 → relu2 → pool2 → dense → output.

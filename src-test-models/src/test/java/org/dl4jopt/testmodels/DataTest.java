@@ -148,5 +148,20 @@ class DataTest {
         assertEquals(
                 test.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1000)),
                 testIt.next().getFeatures());
+
+        // the fixed training subset: the first K training examples in file order, all of them when K <= 0
+        DataSetIterator subset = fm.trainSubsetIterator(300, 500);
+        DataSet first = subset.next();
+        assertEquals(
+                fm.trainData().getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 300)),
+                first.getFeatures());
+        assertEquals(200, subset.next().numExamples());
+        assertFalse(subset.hasNext());
+        int all = 0;
+        DataSetIterator whole = fm.trainSubsetIterator(1000, 0);
+        while (whole.hasNext()) {
+            all += whole.next().numExamples();
+        }
+        assertEquals(2000, all);
     }
 }

@@ -58,6 +58,17 @@ class TestModelsTest {
     }
 
     @Test
+    void threeLayerCnnHasThePapersChannels() {
+        MultiLayerNetwork net = new MultiLayerNetwork(TestModels.threeLayerCnn(new Adam(1e-3), 42, DataType.FLOAT));
+        net.init();
+        assertEquals(List.of("conv1", "pool1", "conv2", "pool2", "conv3", "pool3", "output"), layerNames(net));
+        // 28 -> 14 -> 7 -> 4 (Same-mode pooling rounds up), so the head sees 4 * 4 * 256 features
+        assertEquals(64 * 9 + 64 + 128 * 64 * 9 + 128 + 256 * 128 * 9 + 256 + 4 * 4 * 256 * 10 + 10, net.numParams());
+        INDArray out = net.output(SyntheticData.images(4, 1).getFeatures());
+        assertArrayEquals(new long[] {4, 10}, out.shape());
+    }
+
+    @Test
     void cnnWithBatchNormBuildsAndLearns() {
         MultiLayerNetwork net = new MultiLayerNetwork(TestModels.cnnWithBatchNorm(new Adam(1e-3), 42, DataType.FLOAT));
         net.init();
