@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The content of a comparison, shared by {@code comparison.md}, {@code comparison.csv}, {@code sweep.csv} and
@@ -151,6 +152,11 @@ final class Comparison {
                 h.addAll(List.of("seeds reaching target", "seconds to target (min-max)"));
             }
             h.addAll(List.of("time vs " + baseline, "iterations vs " + baseline));
+            if (seeds > 1) {
+                h.addAll(List.of(
+                        "time vs " + baseline + " per seed (min/median/max)",
+                        "iterations vs " + baseline + " per seed (min/median/max)"));
+            }
         }
         return h;
     }
@@ -195,6 +201,10 @@ final class Comparison {
                 }
                 row.add(ratio(sec, base == null ? null : base.medianSecondsToTarget()));
                 row.add(ratio(it, base == null ? null : base.medianIterationsToTarget()));
+                if (seeds > 1) {
+                    row.add(base == null ? "" : minMedianMax(s.ratiosPerSeed(base, false)));
+                    row.add(base == null ? "" : minMedianMax(s.ratiosPerSeed(base, true)));
+                }
             }
             rows.add(row);
         }
@@ -203,6 +213,18 @@ final class Comparison {
 
     private Sweep sweep(String label) {
         return sweeps.stream().filter(s -> s.label().equals(label)).findFirst().orElse(null);
+    }
+
+    /** "min/median/max" of sorted ratios, "inf" for a seed that missed the target; empty if there are none. */
+    static String minMedianMax(double[] sorted) {
+        if (sorted.length == 0) {
+            return "";
+        }
+        Double m = Sweep.medianOrNull(sorted); // null: the median seed missed the target
+        double med = m == null ? Double.POSITIVE_INFINITY : m;
+        return Stream.of(sorted[0], med, sorted[sorted.length - 1])
+                .map(v -> Double.isInfinite(v) ? "inf" : String.format(Locale.ROOT, "%.2f", v))
+                .collect(Collectors.joining("/"));
     }
 
     private static String ratio(Double a, Double b) {

@@ -2,7 +2,9 @@ package org.dl4jopt.examples;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One optimizer's part of a comparison: its learning-rate candidates (all trained with the first seed), the chosen
@@ -149,6 +151,37 @@ public record Sweep(
                 : new double[] {
                     Arrays.stream(v).min().orElseThrow(), Arrays.stream(v).max().orElseThrow()
                 };
+    }
+
+    /**
+     * Per seed, this optimizer's time (or iterations, {@code iterations}) to target divided by {@code base}'s at the
+     * same seed, sorted; a seed this optimizer missed counts as infinitely slow, a seed {@code base} missed is left
+     * out. Empty when no seed pairs up.
+     */
+    public double[] ratiosPerSeed(Sweep base, boolean iterations) {
+        Map<Long, Double> baseBySeed = new HashMap<>();
+        for (RunResult r : base.chosenRuns()) {
+            Double v = toTarget(r, iterations);
+            if (v != null && v > 0) {
+                baseBySeed.put(r.seed(), v);
+            }
+        }
+        return chosenRuns().stream()
+                .filter(r -> baseBySeed.containsKey(r.seed()))
+                .mapToDouble(r -> {
+                    Double v = toTarget(r, iterations);
+                    return v == null ? Double.POSITIVE_INFINITY : v / baseBySeed.get(r.seed());
+                })
+                .sorted()
+                .toArray();
+    }
+
+    private static Double toTarget(RunResult r, boolean iterations) {
+        if (iterations) {
+            Long it = r.iterationsToTarget();
+            return it == null ? null : it.doubleValue();
+        }
+        return r.secondsToTarget();
     }
 
     /** Median over seeds of the final metric. */

@@ -174,6 +174,13 @@ class SweepTest {
                 table.contains("muon reaches 0.75 in 0.64x the time of adam (1.6 s vs 2.5 s; 0.75x the "
                         + "iterations, 15 vs 20) (medians over 2 seeds)"),
                 table);
+        // per seed: muon 1.0 s / 2.0 s and 2.2 s / 3.0 s, 10 / 20 and 20 / 20 iterations
+        assertTrue(
+                table.lines()
+                        .anyMatch(l -> l.startsWith("| muon ")
+                                && l.replaceAll(" +", " ").endsWith("| 0.50/0.62/0.73 | 0.50/0.75/1.00 |")),
+                table);
+        assertEquals("0.50/1.00/inf", Comparison.minMedianMax(new double[] {0.5, 1.0, Double.POSITIVE_INFINITY}));
         assertTrue(table.contains("sgd diverged at every learning rate"), table);
         assertTrue(table.lines().anyMatch(l -> l.startsWith("| sgd ") && l.contains("| diverged |")), table);
 
