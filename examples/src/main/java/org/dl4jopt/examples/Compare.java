@@ -2,6 +2,7 @@ package org.dl4jopt.examples;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ public final class Compare {
             List<String> dirs = new ArrayList<>();
             for (int i = 0; i < plan.learningRates().size(); i++) {
                 RunSpec spec = base.with(plan.choice(i), o.seed());
-                candidates.add(runOne(task, spec, o.out, runDir(plan, spec, several), dirs, progress));
+                candidates.add(runOne(task, spec, o, runDir(plan, spec, several), dirs, progress));
             }
             int best = Sweep.best(candidates);
             List<RunResult> repeats = new ArrayList<>();
@@ -49,7 +50,7 @@ public final class Compare {
                 }
                 for (long seed : o.seeds.subList(1, o.seeds.size())) {
                     RunSpec spec = base.with(plan.choice(best), seed);
-                    repeats.add(runOne(task, spec, o.out, runDir(plan, spec, several), dirs, progress));
+                    repeats.add(runOne(task, spec, o, runDir(plan, spec, several), dirs, progress));
                 }
             }
             sweeps.add(new Sweep(plan, candidates, best, repeats, dirs));
@@ -64,12 +65,46 @@ public final class Compare {
                 : plan.label();
     }
 
+    /** Trains one run and writes its files, or with {@code --resume} reads it back if it was run before. */
     private static RunResult runOne(
-            Task task, RunSpec spec, Path out, String dir, List<String> dirs, PrintStream progress) throws IOException {
-        RunResult r = task.train(spec, progress);
-        Reports.writeRun(r, out.resolve(dir));
+            Task task, RunSpec spec, Options o, String dir, List<String> dirs, PrintStream progress)
+            throws IOException {
+        Path runDir = o.out.resolve(dir);
+        String key = settingsKey(task, spec);
         dirs.add(dir);
-        progress.println("[" + spec.optimizer().label() + "] wrote " + out.resolve(dir));
+        if (o.resume && Files.isRegularFile(runDir.resolve(Reports.RUN_FILE))) {
+            Reports.StoredRun stored = Reports.readRunFile(runDir);
+            if (!stored.settingsKey().equals(key)) {
+                throw CliException.usage(runDir + " holds a run of other settings:\n    " + stored.settingsKey()
+                        + "\nthis comparison's run is:\n    " + key + "\nUse another --out, or leave out --resume.");
+            }
+            progress.println("[" + spec.optimizer().label() + "] reused " + runDir + " (--resume)");
+            return stored.result();
+        }
+        RunResult r = task.train(spec, progress);
+        Reports.writeRun(r, runDir);
+        Reports.writeRunFile(r, key, runDir);
+        progress.println("[" + spec.optimizer().label() + "] wrote " + runDir);
         return r;
+    }
+
+    /**
+     * Everything that decides a run's result, as one line: the data ({@link Task#describe}) and every setting of
+     * {@code spec} (the optimizer by its registry name, label and rate).
+     */
+    static String settingsKey(Task task, RunSpec spec) {
+        Options.OptimizerChoice c = spec.optimizer();
+        return String.join(
+                "; ",
+                task.describe(),
+                "model " + spec.model(),
+                "optimizer " + c.entry().name() + " as " + c.label() + " lr " + c.learningRate(),
+                "extras " + spec.extras(),
+                "weight decay " + spec.weightDecay(),
+                "epochs " + spec.epochs() + " batch " + spec.batch() + " max steps " + spec.maxSteps(),
+                "seed " + spec.seed(),
+                "eval every " + spec.evalEvery() + " target " + spec.target() + " stop at target "
+                        + spec.stopAtTarget(),
+                "dtype " + spec.dtype());
     }
 }

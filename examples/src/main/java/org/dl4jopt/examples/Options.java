@@ -282,6 +282,14 @@ public final class Options {
     public boolean stopAtTarget;
 
     @Option(
+            names = "--resume",
+            description = "compare: reuse every run whose directory under --out holds a run.json of the same"
+                    + " settings (model, data, optimizer, rate, seed, schedule, target) instead of training it"
+                    + " again, so a long comparison can be continued after it was stopped; runs of other settings"
+                    + " there are an error. The code is not compared: resume only with the same version")
+    public boolean resume;
+
+    @Option(
             names = "--data-dir",
             paramLabel = "DIR",
             description = "cnn, cnn3: Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist); transformer:"
@@ -434,7 +442,7 @@ public final class Options {
         }
 
         if (o.command == Command.RUN) {
-            for (String compareOnly : List.of("--optimizers", "--lr-sweep", "--seeds", "--baseline")) {
+            for (String compareOnly : List.of("--optimizers", "--lr-sweep", "--seeds", "--baseline", "--resume")) {
                 if (given.contains(compareOnly)) {
                     throw CliException.usage(compareOnly + " is for 'compare " + o.model
                             + "'; a single run takes --optimizer NAME, --lr X and --seed S.");

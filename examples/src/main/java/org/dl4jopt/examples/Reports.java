@@ -144,6 +144,48 @@ public final class Reports {
         }
     }
 
+    /** The file with everything a run produced, for {@code compare --resume}. */
+    public static final String RUN_FILE = "run.json";
+
+    /** The contents of {@link #RUN_FILE}: the run's settings key ({@link Compare#settingsKey}) and its data. */
+    public record StoredRun(
+            String settingsKey,
+            RunResult.Settings settings,
+            String updater,
+            long optimizerStateBytes,
+            double[] iterationSeconds,
+            double[] iterationLoss,
+            List<RunResult.EvalPoint> evals,
+            String failure) {
+        /** The run as it was produced. */
+        public RunResult result() {
+            return new RunResult(
+                    settings, updater, optimizerStateBytes, iterationSeconds, iterationLoss, evals, failure);
+        }
+    }
+
+    /** Plain Jackson for {@link #RUN_FILE}: doubles exact, NaN and infinities as the strings Jackson reads back. */
+    private static final ObjectMapper RUN_JSON = new ObjectMapper();
+
+    /** Writes {@link #RUN_FILE} of {@code r} into {@code dir}. */
+    public static void writeRunFile(RunResult r, String settingsKey, Path dir) throws IOException {
+        StoredRun s = new StoredRun(
+                settingsKey,
+                r.settings(),
+                r.updater(),
+                r.optimizerStateBytes(),
+                r.iterationSeconds(),
+                r.iterationLoss(),
+                r.evals(),
+                r.failure());
+        write(dir.resolve(RUN_FILE), RUN_JSON.writeValueAsString(s) + "\n");
+    }
+
+    /** Reads {@link #RUN_FILE} from {@code dir}. */
+    public static StoredRun readRunFile(Path dir) throws IOException {
+        return RUN_JSON.readValue(dir.resolve(RUN_FILE).toFile(), StoredRun.class);
+    }
+
     /** Reads a run's {@code summary.json} back (keys in file order; numbers as Integer, Long or Double). */
     public static Map<String, Object> readSummary(Path file) throws IOException {
         return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
