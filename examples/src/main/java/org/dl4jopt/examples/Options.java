@@ -71,28 +71,23 @@ public final class Options {
         boolean help;
     }
 
-    @CommandLine.Command(
-            description = "Train the reference CNN once (test accuracy).",
-            footer = {"", OUTPUTS_TEXT})
-    static final class Cnn {
-        @Mixin
-        Options options;
-    }
+    /** A single run of one model ({@code cnn}, {@code cnn3}, {@code transformer}); the description is set per model. */
+    @CommandLine.Command
+    static final class SingleRun {
+        final String model;
 
-    @CommandLine.Command(
-            description = "Train the Drop-Muon paper's 3-layer CNN once (training accuracy).",
-            footer = {"", OUTPUTS_TEXT})
-    static final class Cnn3 {
         @Mixin
         Options options;
-    }
 
-    @CommandLine.Command(
-            description = "Train the character transformer once (validation bpc).",
-            footer = {"", OUTPUTS_TEXT})
-    static final class Transformer {
-        @Mixin
-        Options options;
+        SingleRun(String model) {
+            this.model = model;
+        }
+
+        static CommandLine command(String model, String description) {
+            CommandLine c = new CommandLine(new SingleRun(model));
+            c.getCommandSpec().usageMessage().description(description).footer("", OUTPUTS_TEXT);
+            return c;
+        }
     }
 
     @CommandLine.Command(
@@ -115,9 +110,12 @@ public final class Options {
     /** The command line's parser: one subcommand per command, case-insensitive names, abbreviations off. */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Root());
-        cl.addSubcommand("cnn", new Cnn());
-        cl.addSubcommand("cnn3", new Cnn3());
-        cl.addSubcommand("transformer", new Transformer());
+        cl.addSubcommand("cnn", SingleRun.command("cnn", "Train the reference CNN once (test accuracy)."));
+        cl.addSubcommand(
+                "cnn3", SingleRun.command("cnn3", "Train the Drop-Muon paper's 3-layer CNN once (training accuracy)."));
+        cl.addSubcommand(
+                "transformer",
+                SingleRun.command("transformer", "Train the character transformer once (validation bpc)."));
         cl.addSubcommand("compare", new Compare());
         cl.addSubcommand("optimizers", new ListOptimizers(), "list");
         cl.addSubcommand("help", new Help());
@@ -349,16 +347,9 @@ public final class Options {
             o.command = Command.COMPARE;
             o.model = model(((Compare) cmd).model);
         } else {
-            if (cmd instanceof Cnn) {
-                o = ((Cnn) cmd).options;
-                o.model = "cnn";
-            } else if (cmd instanceof Cnn3) {
-                o = ((Cnn3) cmd).options;
-                o.model = "cnn3";
-            } else {
-                o = ((Transformer) cmd).options;
-                o.model = "transformer";
-            }
+            SingleRun run = (SingleRun) cmd;
+            o = run.options;
+            o.model = run.model;
             o.command = Command.RUN;
         }
         o.check(sub.matchedOptions().stream().map(OptionSpec::longestName).collect(Collectors.toSet()));
