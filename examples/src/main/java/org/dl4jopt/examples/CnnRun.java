@@ -30,29 +30,30 @@ public final class CnnRun implements Task {
     /** The two Fashion-MNIST models, their metric and what they are evaluated on. */
     public enum Model {
         /** {@link TestModels#cnn}, evaluated on the test split. */
-        REFERENCE("cnn", Metric.TEST_ACCURACY),
+        REFERENCE("cnn", Metric.TEST_ACCURACY, TestModels::cnn),
         /** {@link TestModels#threeLayerCnn}, evaluated on the first training images ({@code --test-limit}). */
-        THREE_LAYER("cnn3", Metric.TRAIN_ACCURACY);
+        THREE_LAYER("cnn3", Metric.TRAIN_ACCURACY, TestModels::threeLayerCnn);
 
         /** Default number of training images {@link #THREE_LAYER} is evaluated on. */
         public static final int DEFAULT_TRAIN_EVAL_LIMIT = 10_000;
 
+        /** A model's configuration for an updater, seed and data type, as {@link TestModels}' methods. */
+        private interface Configuration {
+            MultiLayerConfiguration build(IUpdater updater, long seed, DataType dtype);
+        }
+
         private final String cliName;
         private final Metric metric;
+        private final Configuration configuration;
 
-        Model(String cliName, Metric metric) {
+        Model(String cliName, Metric metric, Configuration configuration) {
             this.cliName = cliName;
             this.metric = metric;
+            this.configuration = configuration;
         }
 
         public String cliName() {
             return cliName;
-        }
-
-        MultiLayerConfiguration configuration(IUpdater updater, long seed, DataType dtype) {
-            return this == REFERENCE
-                    ? TestModels.cnn(updater, seed, dtype)
-                    : TestModels.threeLayerCnn(updater, seed, dtype);
         }
     }
 
@@ -102,12 +103,12 @@ public final class CnnRun implements Task {
     public String describe() {
         return model == Model.REFERENCE
                 ? String.format(
-                        Locale.ROOT, "Fashion-MNIST: %d train / %d test examples", data.trainSize(), data.testSize())
+                        Locale.ROOT, "Fashion-MNIST: %d train / %d test examples", data.trainSize(), evalExamples())
                 : String.format(
                         Locale.ROOT,
                         "Fashion-MNIST, Drop-Muon's 3-layer CNN: %d train examples, training accuracy on the first %d",
                         data.trainSize(),
-                        Math.min(evalLimit, data.trainSize()));
+                        evalExamples());
     }
 
     @Override
@@ -116,7 +117,7 @@ public final class CnnRun implements Task {
         Double wd = entry.effectiveWeightDecay(spec.weightDecay());
         OptimizerRegistry.Extras secondary = entry.applicable(spec.extras());
         IUpdater updater = entry.create(spec.optimizer().learningRate(), wd, spec.seed(), secondary);
-        MultiLayerConfiguration conf = model.configuration(updater, spec.seed(), spec.dtype());
+        MultiLayerConfiguration conf = model.configuration.build(updater, spec.seed(), spec.dtype());
         if (wd != null && wd > 0 && entry.weightDecayMode() == OptimizerRegistry.WeightDecayMode.DL4J_REGULARIZATION) {
             OptimizerRegistry.addDl4jWeightDecay(conf, wd);
         }
@@ -136,7 +137,7 @@ public final class CnnRun implements Task {
                 spec.batch(),
                 spec.seed(),
                 trainSize,
-                model == Model.REFERENCE ? data.testSize() : Math.min(evalLimit, data.trainSize()),
+                evalExamples(),
                 spec.target(),
                 secondary);
         TrainLoop.Plan plan =
@@ -151,6 +152,11 @@ public final class CnnRun implements Task {
                 () -> net.getUpdater(true).getStateViewArray(),
                 entry.trainingListeners(),
                 progress);
+    }
+
+    /** Number of examples evaluated on: the test split, or {@link Model#THREE_LAYER}'s training subset. */
+    private int evalExamples() {
+        return model == Model.REFERENCE ? data.testSize() : Math.min(evalLimit, data.trainSize());
     }
 
     private DataSetIterator evalIterator() {
