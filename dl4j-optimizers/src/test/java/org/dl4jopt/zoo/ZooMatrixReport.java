@@ -35,6 +35,7 @@ class ZooMatrixReport {
         Map<String, Supplier<IUpdater>> c = new LinkedHashMap<>();
         for (ZooOptimizer o : ZooOptimizer.values()) c.put(o.name(), o::config);
         c.put("FISMO_GRAFT", () -> Fismo.builder().graft(true).build());
+        c.put("FISMO_LR_0.005", () -> Fismo.builder().learningRate(0.005).build());
         c.put("FISMO_NO_GRAFT", () -> Fismo.builder().graft(false).build());
         c.put("FISMO_DAMP_0.1", () -> Fismo.builder().damping(0.1).build());
         c.put(
