@@ -19,6 +19,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Trains a Fashion-MNIST CNN with one optimizer through plain {@link MultiLayerNetwork#fit(DataSetIterator)}
@@ -165,7 +166,13 @@ public final class CnnRun implements Task {
                 : data.trainSubsetIterator(EVAL_BATCH, evalLimit);
     }
 
-    /** Accuracy (via {@link Evaluation}) and mean per-example loss (network score without regularization). */
+    /** As DL4J's {@code LossMCXENT}: softmax outputs are clipped to [eps, 1 - eps] before the log. */
+    private static final double SOFTMAX_CLIP_EPS = 1e-10;
+
+    /**
+     * Accuracy (via {@link Evaluation}) and mean per-example loss without regularization, from one forward pass: both
+     * models end in a softmax {@code MCXENT} output layer, whose per-example loss is {@code -sum(y log clip(p))}.
+     */
     @SuppressWarnings("try") // the workspace scope is used for its extent only, never referenced (ND4J idiom)
     static double[] evaluate(MultiLayerNetwork net, DataSetIterator it) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -176,7 +183,12 @@ public final class CnnRun implements Task {
                 DataSet ds = it.next();
                 INDArray out = net.output(ds.getFeatures(), false);
                 ev.eval(ds.getLabels(), out);
-                lossSum += net.scoreExamples(ds, false).sumNumber().doubleValue();
+                INDArray clipped =
+                        Transforms.min(Transforms.max(out, SOFTMAX_CLIP_EPS, false), 1 - SOFTMAX_CLIP_EPS, false);
+                lossSum -= Transforms.log(clipped, false)
+                        .muli(ds.getLabels())
+                        .sumNumber()
+                        .doubleValue();
                 n += ds.numExamples();
             }
             return new double[] {ev.accuracy(), n == 0 ? Double.NaN : lossSum / n};

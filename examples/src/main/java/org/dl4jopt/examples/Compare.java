@@ -12,6 +12,11 @@ import java.util.Locale;
  * Trains the same model on the same data once per optimizer and learning-rate candidate (first seed), picks each
  * optimizer's best rate ({@link Sweep#best}), repeats it with the other seeds, writes every run to its directory and
  * the comparison ({@code report.html}, {@code comparison.{csv,md,png}}, {@code sweep.csv}) to the output directory.
+ *
+ * <p>Candidates train largest rate first. With a target and {@code --stop-at-target}, a candidate trains at most as
+ * many iterations as a larger rate of the same optimizer needed to reach the target: by {@link Sweep#best}'s rule
+ * (fewest iterations to target) a candidate that has not reached it by then cannot be chosen, so the cap saves time
+ * without changing the choice.
  */
 public final class Compare {
 
@@ -25,12 +30,30 @@ public final class Compare {
         List<Sweep> sweeps = new ArrayList<>();
         for (Options.OptimizerPlan plan : o.optimizers) {
             boolean several = plan.learningRates().size() > 1 || o.seeds.size() > 1;
-            List<RunResult> candidates = new ArrayList<>();
-            List<String> dirs = new ArrayList<>();
-            for (int i = 0; i < plan.learningRates().size(); i++) {
+            int n = plan.learningRates().size();
+            RunResult[] tried = new RunResult[n];
+            String[] triedDirs = new String[n];
+            Long fewest = null; // fewest iterations to target among this optimizer's candidates so far
+            // largest rate first: it tends to reach the target (or diverge) soonest, which caps the others the most
+            for (int i = n - 1; i >= 0; i--) {
                 RunSpec spec = base.with(plan.choice(i), o.seed());
-                candidates.add(runOne(task, spec, o, runDir(plan, spec, several), dirs, progress));
+                if (fewest != null) {
+                    spec = spec.cappedAt(fewest);
+                    progress.printf(
+                            Locale.ROOT,
+                            "[%s] at most %d iterations: a larger rate reached the target there%n",
+                            plan.label(),
+                            fewest);
+                }
+                triedDirs[i] = runDir(plan, spec, several);
+                RunResult r = runOne(task, spec, o, triedDirs[i], progress);
+                tried[i] = r;
+                if (base.stopAtTarget() && !r.failed() && r.iterationsToTarget() != null) {
+                    fewest = fewest == null ? r.iterationsToTarget() : Math.min(fewest, r.iterationsToTarget());
+                }
             }
+            List<RunResult> candidates = List.of(tried);
+            List<String> dirs = new ArrayList<>(List.of(triedDirs));
             int best = Sweep.best(candidates);
             List<RunResult> repeats = new ArrayList<>();
             if (best < 0) {
@@ -50,7 +73,9 @@ public final class Compare {
                 }
                 for (long seed : o.seeds.subList(1, o.seeds.size())) {
                     RunSpec spec = base.with(plan.choice(best), seed);
-                    repeats.add(runOne(task, spec, o, runDir(plan, spec, several), dirs, progress));
+                    String dir = runDir(plan, spec, several);
+                    dirs.add(dir);
+                    repeats.add(runOne(task, spec, o, dir, progress));
                 }
             }
             sweeps.add(new Sweep(plan, candidates, best, repeats, dirs));
@@ -66,12 +91,10 @@ public final class Compare {
     }
 
     /** Trains one run and writes its files, or with {@code --resume} reads it back if it was run before. */
-    private static RunResult runOne(
-            Task task, RunSpec spec, Options o, String dir, List<String> dirs, PrintStream progress)
+    private static RunResult runOne(Task task, RunSpec spec, Options o, String dir, PrintStream progress)
             throws IOException {
         Path runDir = o.out.resolve(dir);
         String key = settingsKey(task, spec);
-        dirs.add(dir);
         if (o.resume && Files.isRegularFile(runDir.resolve(Reports.RUN_FILE))) {
             Reports.StoredRun stored = Reports.readRunFile(runDir);
             if (!stored.settingsKey().equals(key)) {

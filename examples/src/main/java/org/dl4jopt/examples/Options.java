@@ -167,7 +167,10 @@ public final class Options {
             description = "compare: try each optimizer at these multiples of its learning rate (its default, --lr"
                     + " or NAME:LR), e.g. 0.5,1,2; NAME:LR1/LR2 lists are kept as given. Best rate per optimizer:"
                     + " the one reaching the target in the fewest iterations (ties: better final metric); without"
-                    + " a target or if none reaches it, the best final metric. Diverged candidates are skipped")
+                    + " a target or if none reaches it, the best final metric. Diverged candidates are skipped."
+                    + " Candidates train largest rate first; with --stop-at-target, a candidate trains at most as"
+                    + " many iterations as a larger rate needed to reach the target (it could not be chosen after"
+                    + " that)")
     private String lrSweepOption;
 
     @Option(

@@ -21,6 +21,24 @@ public record RunSpec(
         DataType dtype,
         OptimizerRegistry.Extras extras) {
 
+    /** The same run ending after at most {@code steps} iterations (the smaller of that and its own limit). */
+    public RunSpec cappedAt(long steps) {
+        int cap = Math.toIntExact(maxSteps > 0 ? Math.min(maxSteps, steps) : steps);
+        return new RunSpec(
+                model,
+                optimizer,
+                epochs,
+                batch,
+                seed,
+                weightDecay,
+                evalEvery,
+                target,
+                cap,
+                stopAtTarget,
+                dtype,
+                extras);
+    }
+
     /** The same run with another optimizer choice and seed (a sweep candidate or a repeat). */
     public RunSpec with(Options.OptimizerChoice choice, long newSeed) {
         return new RunSpec(
