@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,19 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeTest {
 
     /** A task that "trains" by returning a synthetic run and counts how often it was asked to. */
-    private static final class CountingTask implements Task {
-        final List<String> trained = new ArrayList<>();
-
-        @Override
-        public Metric metric() {
-            return Metric.TEST_ACCURACY;
-        }
-
-        @Override
-        public String describe() {
-            return "synthetic data";
-        }
-
+    private static final class CountingTask extends Synthetic.FakeTask {
         @Override
         public RunResult train(RunSpec spec, PrintStream progress) {
             Options.OptimizerChoice c = spec.optimizer();

@@ -21,19 +21,7 @@ class SweepCapTest {
     /** Iterations each rate needs to reach accuracy 0.8 (evaluated every 10), as if trained without a limit. */
     private static final Map<Double, Integer> REACH = Map.of(2e-3, 40, 1e-3, 20, 5e-4, 60);
 
-    private static final class ReachTask implements Task {
-        final List<String> trained = new ArrayList<>();
-
-        @Override
-        public Metric metric() {
-            return Metric.TEST_ACCURACY;
-        }
-
-        @Override
-        public String describe() {
-            return "synthetic data";
-        }
-
+    private static final class ReachTask extends Synthetic.FakeTask {
         @Override
         public RunResult train(RunSpec spec, PrintStream progress) {
             double lr = spec.optimizer().learningRate();

@@ -8,6 +8,21 @@ final class Synthetic {
 
     private Synthetic() {}
 
+    /** A task for {@link Compare} tests: its {@link #train} makes a run up and notes in {@link #trained} what it was. */
+    abstract static class FakeTask implements Task {
+        final List<String> trained = new ArrayList<>();
+
+        @Override
+        public Metric metric() {
+            return Metric.TEST_ACCURACY;
+        }
+
+        @Override
+        public String describe() {
+            return "synthetic data";
+        }
+    }
+
     static RunResult.Settings settings(String name, double lr, long seed, int iterations, Double target) {
         return new RunResult.Settings(
                 "cnn",
