@@ -23,24 +23,15 @@ public record RunSpec(
 
     /** The same run ending after at most {@code steps} iterations (the smaller of that and its own limit). */
     public RunSpec cappedAt(long steps) {
-        int cap = Math.toIntExact(maxSteps > 0 ? Math.min(maxSteps, steps) : steps);
-        return new RunSpec(
-                model,
-                optimizer,
-                epochs,
-                batch,
-                seed,
-                weightDecay,
-                evalEvery,
-                target,
-                cap,
-                stopAtTarget,
-                dtype,
-                extras);
+        return copy(optimizer, seed, Math.toIntExact(maxSteps > 0 ? Math.min(maxSteps, steps) : steps));
     }
 
     /** The same run with another optimizer choice and seed (a sweep candidate or a repeat). */
     public RunSpec with(Options.OptimizerChoice choice, long newSeed) {
+        return copy(choice, newSeed, maxSteps);
+    }
+
+    private RunSpec copy(Options.OptimizerChoice choice, long newSeed, int newMaxSteps) {
         return new RunSpec(
                 model,
                 choice,
@@ -50,7 +41,7 @@ public record RunSpec(
                 weightDecay,
                 evalEvery,
                 target,
-                maxSteps,
+                newMaxSteps,
                 stopAtTarget,
                 dtype,
                 extras);
