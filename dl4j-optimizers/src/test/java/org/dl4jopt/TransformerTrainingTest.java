@@ -160,7 +160,11 @@ class TransformerTrainingTest {
                                 .freezeStep(20)
                                 .build(),
                         0),
-                new Case("AM-SGD", () -> AdaptiveMemorySgd.builder().build(), 0),
+                new Case(
+                        "AM-SGD",
+                        // the default of issue 15, at which the bound below was measured
+                        () -> AdaptiveMemorySgd.builder().learningRate(0.1).build(),
+                        0),
                 new Case(
                         "AM-AdamW",
                         () -> AdaptiveMemoryAdamW.builder()

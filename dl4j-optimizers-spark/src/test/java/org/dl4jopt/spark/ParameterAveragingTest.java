@@ -64,7 +64,7 @@ class ParameterAveragingTest {
             Map.entry("lanton", 0.55),
             Map.entry("onebit-adam", 0.6),
             Map.entry("am-sgd", 0.55),
-            Map.entry("am-adamw", 0.65),
+            Map.entry("am-adamw", 0.55),
             Map.entry("graph muon", 0.55));
 
     static final int AVG_FREQ = 4;

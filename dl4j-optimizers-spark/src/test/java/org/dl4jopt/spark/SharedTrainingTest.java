@@ -65,7 +65,7 @@ class SharedTrainingTest {
             Map.entry("lanton", 0.55),
             Map.entry("onebit-adam", 0.6),
             Map.entry("am-sgd", 0.55),
-            Map.entry("am-adamw", 0.6),
+            Map.entry("am-adamw", 0.55),
             Map.entry("graph muon", 0.55));
 
     /**

@@ -212,11 +212,15 @@ class AdaptiveMemoryTest {
         List<DataSet> images = SyntheticData.images(256, 11).batchBy(32);
         for (IUpdater u : new IUpdater[] {
             AdaptiveMemorySgd.builder()
+                    .learningRate(0.1) // the default of issue 15, at which the bound below was measured
                     .granularity(BetaGranularity.PER_TENSOR)
                     .weightDecay(1e-4)
                     .build(),
-            AdaptiveMemorySgd.builder().learningRate(0.5).build(), // the default before issue 15
-            AdaptiveMemoryAdamW.builder().weightDecay(0.01).build()
+            AdaptiveMemorySgd.builder().learningRate(0.5).build(), // the default
+            AdaptiveMemoryAdamW.builder()
+                    .learningRate(1e-3) // the default of issue 15, at which the bound below was measured
+                    .weightDecay(0.01)
+                    .build()
         }) {
             MultiLayerNetwork net = new MultiLayerNetwork(Optimizers.prepare(TestModels.cnn(u, 42, DataType.FLOAT)));
             net.init();
