@@ -24,8 +24,10 @@ public final class AdamWFallback implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /**
-     * 3e-4, the Muon reference's. 1e-3 was better on both reference models (BENCHMARKS.md, "Defaults from
-     * measurement"), but with it FISMO's loss rose on the TinyYOLO zoo model (1.23x in 8 fits; 0.37x at 3e-4).
+     * 3e-4, the Muon reference's, FISMO's and LANTON's default. 1e-3 was better on both reference models
+     * (BENCHMARKS.md, "Defaults from measurement"), but with it FISMO's loss rose on the TinyYOLO zoo model and
+     * LANTON's on VGG16; Muon and Drop-Muon, which train every zoo model with it, default to 1e-3
+     * ({@code AbstractMuon.DEFAULT_ADAM_LEARNING_RATE}).
      */
     public static final double DEFAULT_LEARNING_RATE = 3e-4;
 
@@ -40,7 +42,12 @@ public final class AdamWFallback implements Serializable {
     private final double weightDecay;
 
     public AdamWFallback() {
-        this(DEFAULT_LEARNING_RATE, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON, 0.0);
+        this(DEFAULT_LEARNING_RATE);
+    }
+
+    /** The defaults with another learning rate. */
+    public AdamWFallback(double learningRate) {
+        this(learningRate, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON, 0.0);
     }
 
     @JsonCreator

@@ -469,7 +469,7 @@ public abstract class ShapeAwareUpdater implements IUpdater {
      */
     @SuppressWarnings("unchecked")
     public abstract static class RoutedBuilder<B extends RoutedBuilder<B>> extends Builder<B> {
-        protected double adamLearningRate = AdamWFallback.DEFAULT_LEARNING_RATE;
+        protected double adamLearningRate;
         protected double adamBeta1 = AdamWFallback.DEFAULT_BETA1;
         protected double adamBeta2 = AdamWFallback.DEFAULT_BETA2;
         protected double adamEpsilon = AdamWFallback.DEFAULT_EPSILON;
@@ -479,7 +479,12 @@ public abstract class ShapeAwareUpdater implements IUpdater {
         protected Set<String> matrixRuleLayers = new TreeSet<>();
 
         protected RoutedBuilder(double defaultLearningRate) {
+            this(defaultLearningRate, AdamWFallback.DEFAULT_LEARNING_RATE);
+        }
+
+        protected RoutedBuilder(double defaultLearningRate, double defaultAdamLearningRate) {
             super(defaultLearningRate);
+            this.adamLearningRate = defaultAdamLearningRate;
         }
 
         public B adamLearningRate(double lr) {

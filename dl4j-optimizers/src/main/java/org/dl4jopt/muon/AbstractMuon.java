@@ -1,6 +1,7 @@
 package org.dl4jopt.muon;
 
 import java.util.Objects;
+import org.dl4jopt.core.AdamWFallback;
 import org.dl4jopt.core.Check;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.core.StateSpec;
@@ -17,6 +18,12 @@ public abstract class AbstractMuon extends ShapeAwareUpdater {
     public static final double DEFAULT_MOMENTUM = 0.95;
     public static final int DEFAULT_NS_STEPS = 5;
     public static final double DEFAULT_NS_EPSILON = 1e-7;
+    /**
+     * The AdamW fallback's rate (first convolution, embeddings, head, biases): 1e-3, where FISMO and LANTON keep
+     * {@link AdamWFallback#DEFAULT_LEARNING_RATE} 3e-4. Measured (BENCHMARKS.md, "Defaults from measurement"): better
+     * than 3e-4 on every seed of both reference models, and every zoo model trains with it.
+     */
+    public static final double DEFAULT_ADAM_LEARNING_RATE = 1e-3;
 
     private double momentum = DEFAULT_MOMENTUM;
     private boolean nesterov = true;
@@ -28,6 +35,7 @@ public abstract class AbstractMuon extends ShapeAwareUpdater {
 
     protected AbstractMuon() {
         this.learningRate = DEFAULT_LEARNING_RATE;
+        this.fallback = new AdamWFallback(DEFAULT_ADAM_LEARNING_RATE);
     }
 
     protected AbstractMuon(AbstractMuon o) {
@@ -128,7 +136,7 @@ public abstract class AbstractMuon extends ShapeAwareUpdater {
         private final AbstractMuon p;
 
         protected Base(M proto) {
-            super(DEFAULT_LEARNING_RATE);
+            super(DEFAULT_LEARNING_RATE, DEFAULT_ADAM_LEARNING_RATE);
             this.proto = proto;
             this.p = proto;
         }

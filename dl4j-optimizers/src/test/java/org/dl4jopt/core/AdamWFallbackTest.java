@@ -1,5 +1,7 @@
 package org.dl4jopt.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -9,6 +11,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.dl4jopt.ManualStep;
 import org.dl4jopt.Mat;
 import org.dl4jopt.Optimizers;
+import org.dl4jopt.dropmuon.DropMuon;
+import org.dl4jopt.fismo.Fismo;
+import org.dl4jopt.lanton.Lanton;
 import org.dl4jopt.muon.Muon;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -105,5 +110,20 @@ class AdamWFallbackTest {
     @Test
     void setLearningRateScalesFallback() {
         check(net(muon().build()), new double[] {ADAM_LR, ADAM_LR, ADAM_LR / 4});
+    }
+
+    /** Muon and Drop-Muon default the fallback to 1e-3, FISMO and LANTON to 3e-4: by builder and by constructor. */
+    @Test
+    void defaultRatePerOptimizer() {
+        assertEquals(1e-3, Muon.builder().build().fallback().learningRate());
+        assertEquals(1e-3, new Muon().fallback().learningRate());
+        assertEquals(1e-3, DropMuon.builder().build().fallback().learningRate());
+        assertEquals(1e-3, new DropMuon().fallback().learningRate());
+        assertEquals(3e-4, Fismo.builder().build().fallback().learningRate());
+        assertEquals(3e-4, new Fismo().fallback().learningRate());
+        assertEquals(3e-4, Lanton.builder().build().fallback().learningRate());
+        assertEquals(3e-4, new Lanton().fallback().learningRate());
+        assertEquals(
+                5e-4, Muon.builder().adamLearningRate(5e-4).build().fallback().learningRate());
     }
 }

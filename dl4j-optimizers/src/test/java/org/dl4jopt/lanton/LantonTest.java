@@ -19,6 +19,7 @@ import org.dl4jopt.ManualStep;
 import org.dl4jopt.NoisyRuns;
 import org.dl4jopt.Optimizers;
 import org.dl4jopt.Training;
+import org.dl4jopt.core.AdamWFallback;
 import org.dl4jopt.fismo.Fismo;
 import org.dl4jopt.muon.Muon;
 import org.dl4jopt.muon.ShapeScale;
@@ -93,6 +94,7 @@ class LantonTest {
                 Muon.builder()
                         .shapeScale(ShapeScale.MOONLIGHT)
                         .learningRate(Lanton.DEFAULT_LEARNING_RATE)
+                        .adamLearningRate(AdamWFallback.DEFAULT_LEARNING_RATE) // LANTON's fallback rate
                         .build(),
                 1);
         noisySteps(lanton, new double[] {1}, 0, 5, 3);

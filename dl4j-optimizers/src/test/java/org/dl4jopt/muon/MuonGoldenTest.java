@@ -45,6 +45,7 @@ class MuonGoldenTest {
                         .momentum(0.95)
                         .nesterov(true)
                         .weightDecay(0.01)
+                        .adamLearningRate(3e-4) // the reference's auxiliary Adam rate, at which the golden was computed
                         .build())
                 .list()
                 .layer(new DenseLayer.Builder()

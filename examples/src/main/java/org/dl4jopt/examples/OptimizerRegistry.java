@@ -18,6 +18,7 @@ import org.dl4jopt.am.AdaptiveMemoryAdamW;
 import org.dl4jopt.am.AdaptiveMemorySgd;
 import org.dl4jopt.am.AmBetas;
 import org.dl4jopt.am.BetaGranularity;
+import org.dl4jopt.core.AdamWFallback;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.dropmuon.DropMuonBackprop;
@@ -236,8 +237,10 @@ public final class OptimizerRegistry {
                 "dmuon",
                 Lanton.DEFAULT_LEARNING_RATE,
                 "D-Muon: Muon with the Moonlight scale 0.2*sqrt(max(m, n)) (Nesterov on), LANTON's default base at "
-                        + "LANTON's rate: LANTON without its noise-adaptive rate factors, for LANTON's ablation",
-                (lr, wd, seed, more) -> more.family(Muon.builder(), lr, wd)
+                        + "LANTON's rate and fallback rate (3e-4): LANTON without its noise-adaptive rate factors, for "
+                        + "LANTON's ablation",
+                (lr, wd, seed, more) -> more.family(
+                                Muon.builder().adamLearningRate(AdamWFallback.DEFAULT_LEARNING_RATE), lr, wd)
                         .shapeScale(ShapeScale.MOONLIGHT)
                         .build(),
                 WeightDecayMode.IN_UPDATER);
@@ -257,8 +260,8 @@ public final class OptimizerRegistry {
                 AdaptiveMemorySgd.DEFAULT_LEARNING_RATE,
                 "AM-SGD: momentum with one network-wide adaptive memory beta per step (lambda 0.1, beta <= 0.9; "
                         + "per tensor with --weight-decay, whose coupled L2 a global beta cannot include); EMA-form "
-                        + "direction (lr 0.5 would match sgd's 0.05 step; it diverged on zoo CNNs); betas logged every "
-                        + "100 iterations (AmBetas)",
+                        + "direction (lr 0.5 matches sgd's 0.05 step in the steady state; its first steps are 10x larger, "
+                        + "see README \"Defaults and the zoo\"); betas logged every 100 iterations (AmBetas)",
                 (lr, wd, seed, more) -> AdaptiveMemorySgd.builder()
                         .learningRate(lr)
                         .granularity(wd > 0 ? BetaGranularity.PER_TENSOR : BetaGranularity.GLOBAL)

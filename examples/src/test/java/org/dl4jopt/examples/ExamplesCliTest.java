@@ -188,10 +188,11 @@ class ExamplesCliTest {
         assertEquals(0.05, OptimizerRegistry.get("SGD").defaultLearningRate());
         OptimizerRegistry.Entry dmuon = OptimizerRegistry.get("dmuon");
         assertEquals(Lanton.DEFAULT_LEARNING_RATE, dmuon.defaultLearningRate());
-        assertEquals( // LANTON's default base, at LANTON's rate
+        assertEquals( // LANTON's default base, at LANTON's rate and fallback rate
                 Muon.builder()
                         .shapeScale(ShapeScale.MOONLIGHT)
                         .learningRate(Lanton.DEFAULT_LEARNING_RATE)
+                        .adamLearningRate(new Lanton().fallback().learningRate())
                         .build(),
                 dmuon.create(null, null, 1, OptimizerRegistry.Extras.DEFAULTS));
         assertTrue(Main.optimizerList().contains("lanton"));
