@@ -17,12 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
 
 /**
  * The measurement behind the zoo bounds and defaults (BENCHMARKS.md, "Zoo models"), not a check: prints, per zoo model
  * and optimizer (or candidate setting), the loss ratio of {@code zoo.seeds} noisy runs. Run it with
  * <pre>
- * ./mvnw -B -ntp -o -pl dl4j-optimizers test -Dtest=ZooMatrixReport -Dsurefire.failIfNoSpecifiedTests=false \
+ * ./mvnw -B -ntp -o -pl dl4j-optimizers -am test -Dtest=ZooMatrixReport -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dzoo.report=true [-Dzoo.nets=LENET,SIMPLE_CNN] [-Dzoo.opts=MUON,FISMO_GRAFT] [-Dzoo.seeds=3] [-Dzoo.updates=7]
  *     [-Dzoo.trajectory=true]
  *     [-Dzoo.refs=REF_CNN,REF_CNN_BN,REF_MLP -Dzoo.refFits=40 -Dzoo.refsOnly=true]
@@ -61,6 +62,7 @@ class ZooMatrixReport {
         c.put("LANTON_SIGN_3E-4", () -> Lanton.builder().signLearningRate(3e-4).build());
         c.put("ADAM", () -> new Adam(1e-3));
         c.put("ADAM_1E-4", () -> new Adam(1e-4));
+        c.put("NESTEROVS_0.05", () -> new Nesterovs(0.05, 0.9));
         c.put("LANTON_R1", () -> Lanton.builder().rMin(1).build());
         c.put(
                 "LANTON_R1_NOSIGN",
@@ -97,10 +99,18 @@ class ZooMatrixReport {
         c.put(
                 "AM_ADAMW_2E-3",
                 () -> AdaptiveMemoryAdamW.builder().learningRate(2e-3).build());
+        c.put(
+                "AM_ADAMW_1E-3",
+                () -> AdaptiveMemoryAdamW.builder().learningRate(1e-3).build());
         c.put("MUON_ADAM_3E-4", () -> Muon.builder().adamLearningRate(3e-4).build());
         c.put(
                 "DROP_MUON_ADAM_3E-4",
                 () -> DropMuon.builder().adamLearningRate(3e-4).build());
+        c.put("MUON_ADAM_1E-3", () -> Muon.builder().adamLearningRate(1e-3).build());
+        c.put(
+                "DROP_MUON_ADAM_1E-3",
+                () -> DropMuon.builder().adamLearningRate(1e-3).build());
+        c.put("LANTON_ADAM_1E-3", () -> Lanton.builder().adamLearningRate(1e-3).build());
         c.put(
                 "AM_SGD_0.05",
                 () -> AdaptiveMemorySgd.builder().learningRate(0.05).build());
