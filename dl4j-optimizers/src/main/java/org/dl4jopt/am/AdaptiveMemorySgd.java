@@ -22,12 +22,12 @@ public class AdaptiveMemorySgd extends AdaptiveMemory {
     private static final long serialVersionUID = 1L;
 
     /**
-     * 0.5, the best rate measured on the reference CNN (BENCHMARKS.md, "Defaults from measurement": 3 seeds, at most
-     * 0.9 points below DL4J Adam, where the reference implementation's 0.1 ends 14.5 points below). d is an average of
-     * gradients (EMA form), so 0.5 matches SGD-momentum 0.05 at beta 0.9 in the steady state, but {@code d_0 = g_0}
-     * makes the first steps 10x the momentum method's: some batch-normalized zoo CNNs produce non-finite gradients at
-     * 0.5, and the network step then refuses the step and names the layers. README.md "Defaults and the zoo" lists
-     * those models with a rate that trains them.
+     * 0.5, the best rate measured on the reference CNN (BENCHMARKS.md, "Defaults from measurement": 3 seeds, 0.9 to
+     * 2.2 points above DL4J Adam, where the reference implementation's 0.1 ends up to 14.5 points below). d is an
+     * average of gradients (EMA form), so 0.5 matches SGD-momentum 0.05 at beta 0.9 in the steady state, but
+     * {@code d_0 = g_0} makes the first steps 10x the momentum method's: some batch-normalized zoo CNNs produce
+     * non-finite gradients at 0.5, and the network step then refuses the step and names the layers. README.md
+     * "Defaults and the zoo" lists those models with a rate that trains them.
      */
     public static final double DEFAULT_LEARNING_RATE = 0.5;
 
