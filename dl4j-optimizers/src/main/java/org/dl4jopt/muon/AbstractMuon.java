@@ -136,7 +136,7 @@ public abstract class AbstractMuon extends ShapeAwareUpdater {
         private final AbstractMuon p;
 
         protected Base(M proto) {
-            super(DEFAULT_LEARNING_RATE, DEFAULT_ADAM_LEARNING_RATE);
+            super(proto.learningRate, proto.fallback().learningRate()); // the defaults, from the no-arg config
             this.proto = proto;
             this.p = proto;
         }

@@ -18,7 +18,6 @@ import org.dl4jopt.am.AdaptiveMemoryAdamW;
 import org.dl4jopt.am.AdaptiveMemorySgd;
 import org.dl4jopt.am.AmBetas;
 import org.dl4jopt.am.BetaGranularity;
-import org.dl4jopt.core.AdamWFallback;
 import org.dl4jopt.core.ShapeAwareUpdater;
 import org.dl4jopt.dropmuon.DropMuon;
 import org.dl4jopt.dropmuon.DropMuonBackprop;
@@ -240,7 +239,11 @@ public final class OptimizerRegistry {
                         + "LANTON's rate and fallback rate (3e-4): LANTON without its noise-adaptive rate factors, for "
                         + "LANTON's ablation",
                 (lr, wd, seed, more) -> more.family(
-                                Muon.builder().adamLearningRate(AdamWFallback.DEFAULT_LEARNING_RATE), lr, wd)
+                                Muon.builder()
+                                        .adamLearningRate(
+                                                new Lanton().fallback().learningRate()),
+                                lr,
+                                wd)
                         .shapeScale(ShapeScale.MOONLIGHT)
                         .build(),
                 WeightDecayMode.IN_UPDATER);
