@@ -157,8 +157,9 @@ public final class OptimizerRegistry {
         register(
                 "muon",
                 Muon.DEFAULT_LEARNING_RATE,
-                "Muon: orthogonalised (Newton-Schulz) momentum for hidden conv/dense weights; AdamW (lr 3e-4) "
-                        + "for the first conv, the output layer and biases",
+                "Muon: orthogonalised (Newton-Schulz) momentum for hidden conv/dense weights; AdamW (lr "
+                        + new Muon().fallback().learningRate()
+                        + ") for the first conv, the output layer and biases",
                 (lr, wd, seed, more) -> more.family(Muon.builder(), lr, wd).build(),
                 WeightDecayMode.IN_UPDATER);
         register(
@@ -198,7 +199,9 @@ public final class OptimizerRegistry {
                 Fismo.DEFAULT_LEARNING_RATE,
                 "FISMO at the library's defaults: Muon's step in a Kronecker-factored Fisher trust region "
                         + "(P^-1/2 NS(M) Q^-1/2, factors from the gradients, relative damping 0.01); sides above 1024 "
-                        + "keep the identity factor; AdamW fallback as Muon",
+                        + "keep the identity factor; AdamW fallback (lr "
+                        + new Fismo().fallback().learningRate()
+                        + ") for the same parameters as Muon's",
                 (lr, wd, seed, more) ->
                         more.family(more.applyFismo(Fismo.builder()), lr, wd).build(),
                 WeightDecayMode.IN_UPDATER);
@@ -236,7 +239,9 @@ public final class OptimizerRegistry {
                 "dmuon",
                 Lanton.DEFAULT_LEARNING_RATE,
                 "D-Muon: Muon with the Moonlight scale 0.2*sqrt(max(m, n)) (Nesterov on), LANTON's default base at "
-                        + "LANTON's rate and fallback rate (3e-4): LANTON without its noise-adaptive rate factors, for "
+                        + "LANTON's rate and fallback rate ("
+                        + new Lanton().fallback().learningRate()
+                        + "): LANTON without its noise-adaptive rate factors, for "
                         + "LANTON's ablation",
                 (lr, wd, seed, more) -> more.family(
                                 Muon.builder()
