@@ -230,7 +230,8 @@ public final class Options {
             names = "--adam-lr",
             paramLabel = "X",
             description = "muon, dropmuon, fismo, fismo-graft, lanton: learning rate of their AdamW fallback (first"
-                    + " convolution, embeddings, output layer, biases; default each optimizer's own: Muon's and Drop-Muon's 1e-3, FISMO's and LANTON's 3e-4); the other"
+                    + " convolution, embeddings, output layer, biases; default each optimizer's own, README"
+                    + " 'adamLearningRate'); the other"
                     + " optimizers of a compare are not affected")
     public Double adamLearningRate;
 
